@@ -1,0 +1,155 @@
+"""The shipped SPARQL queries, and running any query against a store.
+
+A shipped query is a ``.rq`` file in ``queries/`` whose leading comment lines
+document it::
+
+    # title: Works with more than one record
+    # description: ...
+    # param: author  A (part of an) author name, any case
+
+A parameter is a SPARQL variable of the query; ``--param author=Vaswani``
+binds it (as a string literal, or an IRI when written ``<...>``) before the
+query runs.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store, Variable
+
+from .vocab import PREFIXES
+
+
+class QueryError(Exception):
+    """A query that cannot be found, parsed or run."""
+
+
+def data_dir(name: str) -> Path:
+    """``ontology`` or ``queries``: inside the installed package, or next to it
+    in a source checkout (editable install)."""
+    packaged = resources.files("kg") / "_data" / name
+    if packaged.is_dir():
+        return Path(str(packaged))
+    source = Path(__file__).resolve().parent.parent / name
+    if source.is_dir():
+        return source
+    raise QueryError(f"cannot find the {name}/ folder of kg-resolve")
+
+
+@dataclass(frozen=True)
+class ShippedQuery:
+    name: str
+    path: Path
+    title: str
+    description: str
+    params: tuple[tuple[str, str], ...]
+    text: str
+
+
+_HEADER = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+
+
+def parse_query_file(path: Path) -> ShippedQuery:
+    text = path.read_text(encoding="utf-8")
+    title, description, params = "", [], []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        kind, value = m.group(1), m.group(2).strip()
+        if kind == "title":
+            title = value
+        elif kind == "description":
+            description.append(value)
+        else:
+            pname, _, doc = value.partition(" ")
+            params.append((pname, doc.strip()))
+    return ShippedQuery(path.stem, path, title, " ".join(description), tuple(params), text)
+
+
+def shipped_queries() -> dict[str, ShippedQuery]:
+    folder = data_dir("queries")
+    return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
+
+
+def resolve_query(query: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """QUERY as a shipped query name, a ``.rq`` file, or inline SPARQL."""
+    shipped = shipped_queries()
+    if query in shipped:
+        return shipped[query].text, shipped[query].params
+    path = Path(query)
+    if query.endswith(".rq") or (len(query) < 4096 and "\n" not in query and path.is_file()):
+        if not path.is_file():
+            raise QueryError(f"{query}: no such query file")
+        q = parse_query_file(path)
+        return q.text, q.params
+    if re.search(r"\b(select|construct|ask|describe)\b", query, re.IGNORECASE):
+        return query, ()
+    raise QueryError(
+        f"{query!r} is not a shipped query, a .rq file or SPARQL; shipped queries: "
+        + ", ".join(shipped))
+
+
+def _param_term(value: str) -> NamedNode | Literal:
+    if value.startswith("<") and value.endswith(">"):
+        return NamedNode(value[1:-1])
+    return Literal(value)
+
+
+def run_query(store: Store, text: str, params: dict[str, str] | None = None,
+              declared: tuple[tuple[str, str], ...] = ()):
+    params = params or {}
+    missing = [name for name, _ in declared if name not in params]
+    if missing:
+        raise QueryError("missing parameter(s): " + ", ".join(
+            f"--param {m}=..." for m in missing))
+    for name in params:
+        if not re.search(rf"[?$]{re.escape(name)}\b", text):
+            raise QueryError(f"parameter {name!r} is not a variable of this query")
+    try:
+        return store.query(
+            text, prefixes=PREFIXES,
+            substitutions={Variable(k): _param_term(v) for k, v in params.items()})
+    except SyntaxError as exc:
+        raise QueryError(f"SPARQL syntax error: {exc}") from exc
+    except OSError as exc:
+        raise QueryError(f"query failed: {exc}") from exc
+
+
+def term_text(term: object) -> str:
+    if term is None:
+        return ""
+    return getattr(term, "value", str(term))
+
+
+def result_rows(result) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a SELECT/ASK/CONSTRUCT result, as plain strings."""
+    if isinstance(result, QueryBoolean):
+        return ["result"], [["true" if bool(result) else "false"]]
+    if isinstance(result, QuerySolutions):
+        header = [v.value for v in result.variables]
+        return header, [[term_text(sol[h]) for h in header] for sol in result]
+    return ["subject", "predicate", "object"], [
+        [term_text(t.subject), term_text(t.predicate), term_text(t.object)] for t in result]
+
+
+def format_csv(header: list[str], rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def format_json(header: list[str], rows: list[list[str]]) -> str:
+    return json.dumps([dict(zip(header, r, strict=True)) for r in rows],
+                      indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,146 @@
+"""Clustering scored pairs into works.
+
+1. Pairs whose match probability reaches the threshold become weighted edges;
+   connected components of that graph are the first clusters.
+2. A component of three or more records that is not a clique is *completed*:
+   the pairs inside it that blocking did not propose are scored too, so the
+   community step sees every piece of evidence, including disagreement.
+3. A component that is still not a clique goes through Louvain community
+   detection (seeded, so deterministic): records held together only by a weak
+   bridge (a chain of near-matches) are split into separate works.
+"""
+
+from __future__ import annotations
+
+import math
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .settings import Settings
+from .types import ScoredPair
+
+Scorer = Callable[[Sequence[tuple[int, int]]], list[ScoredPair]]
+
+# Components larger than this are not completed (quadratic), only split.
+MAX_COMPLETE = 150
+
+
+@dataclass
+class ClusterResult:
+    clusters: list[tuple[int, ...]]
+    """Every record position in exactly one cluster; each sorted, list sorted."""
+    splits: list[tuple[tuple[int, ...], list[tuple[int, ...]]]] = field(default_factory=list)
+    """Components the community step split, with the parts they became."""
+    completed_pairs: list[ScoredPair] = field(default_factory=list)
+    """Pairs scored while completing components (not proposed by blocking)."""
+
+
+def edge_weight(score: float) -> float:
+    """The weight of an edge: its log2 odds, so that a near-certain match
+    weighs far more than a pair that barely passed the threshold."""
+    p = min(max(score, 1e-9), 1 - 1e-9)
+    return max(0.01, math.log2(p / (1 - p)))
+
+
+def _edge_graph(nodes: Iterable[int], pairs: Iterable[ScoredPair], threshold: float) -> nx.Graph:
+    g = nx.Graph()
+    g.add_nodes_from(sorted(nodes))
+    for p in pairs:
+        if p.score >= threshold:
+            g.add_edge(p.a, p.b, weight=edge_weight(p.score), score=p.score)
+    return g
+
+
+def _is_clique(g: nx.Graph) -> bool:
+    k = g.number_of_nodes()
+    return g.number_of_edges() == k * (k - 1) // 2
+
+
+def cluster(n: int, scored: Sequence[ScoredPair], settings: Settings,
+            scorer: Scorer | None = None) -> ClusterResult:
+    """Cluster ``n`` records (positions ``0..n-1``) given their scored pairs.
+
+    ``scorer`` scores extra pairs for completing components; without it,
+    components are split on the edges already scored.
+    """
+    g = _edge_graph(range(n), scored, settings.match_threshold)
+    result = ClusterResult(clusters=[])
+    for comp in sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: c[0]):
+        if len(comp) < 3:
+            result.clusters.append(tuple(comp))
+            continue
+        sub = g.subgraph(comp)
+        if _is_clique(sub):
+            result.clusters.append(tuple(comp))
+            continue
+        if scorer is not None and len(comp) <= MAX_COMPLETE:
+            missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1:]
+                       if not sub.has_edge(a, b)]
+            extra = scorer(missing)
+            result.completed_pairs.extend(extra)
+            sub = _edge_graph(comp, [*_edges_as_pairs(sub), *extra], settings.match_threshold)
+            if _is_clique(sub):
+                result.clusters.append(tuple(comp))
+                continue
+        parts = split_component(sub, settings)
+        if len(parts) > 1:
+            result.splits.append((tuple(comp), parts))
+        result.clusters.extend(parts)
+    result.clusters.sort()
+    return result
+
+
+def _edges_as_pairs(g: nx.Graph) -> list[ScoredPair]:
+    return [ScoredPair(min(a, b), max(a, b), d["score"]) for a, b, d in g.edges(data=True)]
+
+
+def split_component(sub: nx.Graph, settings: Settings) -> list[tuple[int, ...]]:
+    """Louvain communities of one component, each then split into its own
+    connected pieces (a community is not guaranteed to be connected)."""
+    h = nx.Graph()
+    h.add_nodes_from(sorted(sub.nodes))
+    h.add_weighted_edges_from(sorted((min(a, b), max(a, b), d["weight"])
+                                     for a, b, d in sub.edges(data=True)))
+    communities = nx.community.louvain_communities(
+        h, weight="weight", resolution=settings.community_resolution, seed=settings.seed)
+    pieces: list[tuple[int, ...]] = []
+    for community in communities:
+        for piece in nx.connected_components(h.subgraph(community)):
+            pieces.append(tuple(sorted(piece)))
+    pieces.sort()
+    return rejoin(h, pieces, settings.min_bridge_density)
+
+
+def rejoin(g: nx.Graph, parts: list[tuple[int, ...]], min_density: float) -> list[tuple[int, ...]]:
+    """Undo splits that cut through dense evidence.
+
+    Modularity finds structure even inside a tight cluster (e.g. records that
+    share an arXiv id versus records that share a DOI, all of one work).  Two
+    parts stay apart only if fewer than ``min_density`` of the record pairs
+    across them are match edges: a weak bridge, not a seam in a clique.
+    """
+    parent = list(range(len(parts)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    where = {n: k for k, part in enumerate(parts) for n in part}
+    cross: dict[tuple[int, int], int] = {}
+    for a, b in g.edges():
+        ka, kb = where[a], where[b]
+        if ka != kb:
+            key = (min(ka, kb), max(ka, kb))
+            cross[key] = cross.get(key, 0) + 1
+    for (ka, kb), edges in sorted(cross.items()):
+        if edges / (len(parts[ka]) * len(parts[kb])) >= min_density:
+            parent[find(ka)] = find(kb)
+    groups: dict[int, list[int]] = {}
+    for k, part in enumerate(parts):
+        groups.setdefault(find(k), []).extend(part)
+    return sorted(tuple(sorted(g_)) for g_ in groups.values())

@@ -1,0 +1,85 @@
+"""Matching features of each record, computed once per build.
+
+Scoring and blocking both read these rather than re-normalizing a record for
+every pair it is in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from . import normalize as nz
+from .types import Record
+
+# Titles that announce a comment on, or a correction of, another paper.
+_NOTICE = re.compile(
+    r"^(erratum|errata|corrigendum|correction|retraction|retracted|comment|commentary|"
+    r"reply|response|author reply|authors reply|in reply|letter to the editor)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    title: str
+    """Normalized title key."""
+    tokens: tuple[str, ...]
+    notice: str
+    """``"erratum"``, ``"comment"``... when the title announces one, else ``""``."""
+    authors: tuple[str, ...]
+    """Author keys in order."""
+    families: tuple[str, ...]
+    year: int | None
+    venue: str
+    volume: str
+    first_page: str
+    ids: dict[str, frozenset[str]]
+
+
+def features_of(rec: Record) -> Features:
+    title = nz.normalize_title(rec.title)
+    m = _NOTICE.match(title)
+    ids: dict[str, set[str]] = {}
+    for scheme, value in rec.identifiers:
+        ids.setdefault(scheme, set()).add(value)
+    return Features(
+        title=title,
+        tokens=tuple(nz.title_tokens(title)),
+        notice=m.group(1) if m else "",
+        authors=tuple(a.key for a in rec.authors),
+        families=tuple(a.key.split(" ", 1)[0] for a in rec.authors),
+        year=rec.year,
+        venue=nz.normalize_venue(rec.venue),
+        volume=re.sub(r"\D", "", rec.volume.split(" ")[0]) if rec.volume else "",
+        first_page=nz.first_page(rec.pages) if rec.pages else "",
+        ids={k: frozenset(v) for k, v in ids.items()},
+    )
+
+
+def compute_features(records: Sequence[Record]) -> list[Features]:
+    return [features_of(r) for r in records]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenStats:
+    """Document frequencies of title tokens over the records of one build."""
+
+    df: dict[str, int]
+    n: int
+
+    def idf(self, token: str) -> float:
+        return math.log((self.n + 1) / (self.df.get(token, 0) + 1)) + 1.0
+
+    def information(self, tokens: Sequence[str]) -> float:
+        """How much a title says: the summed IDF of its distinct tokens."""
+        return sum(self.idf(t) for t in set(tokens))
+
+
+def token_stats(features: Sequence[Features]) -> TokenStats:
+    df: Counter[str] = Counter()
+    for f in features:
+        df.update(set(f.tokens))
+    return TokenStats(dict(df), len(features))

@@ -1,0 +1,494 @@
+"""Text, identifier and name normalization: display repair and matching keys.
+
+Every function is pure and total (bad input gives ``""``, ``None`` or ``[]``,
+never an exception, except where a type error is the caller's bug).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from functools import lru_cache
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+import ftfy
+from anyascii import anyascii
+
+from .types import Author
+
+_TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9:_.-]*)(?:\s[^<>]*)?/?>")
+_BLOCK_TAGS = frozenset({"br", "p", "div", "li", "tr", "td", "jats:p", "jats:sec", "jats:title", "sec", "title"})
+_ENTITY_RE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
+_INVISIBLE = str.maketrans("", "", "\u200b\u200e\u200f\u2060\ufeff\xad")
+_NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
+
+
+def _tag_sub(m: re.Match[str]) -> str:
+    return " " if m.group(1).lower() in _BLOCK_TAGS else ""
+
+
+def clean_text(s: str | None) -> str:
+    """Repair display text: entities, tags, mojibake, NFKC, whitespace."""
+    if not s:
+        return ""
+    s = str(s)
+    if "&" in s:
+        s = html.unescape(s)
+        if "&" in s and _ENTITY_RE.search(s):
+            s = html.unescape(s)
+    if "<" in s:
+        s = _TAG_RE.sub(_tag_sub, s)
+    if not s.isascii():
+        s = ftfy.fix_text(s, unescape_html=False, uncurl_quotes=False, normalization=None)
+        s = unicodedata.normalize("NFKC", s).translate(_INVISIBLE)
+    return " ".join(s.split())
+
+
+def fold(s: str) -> str:
+    """Matching fold: NFKC, ASCII transliteration, lowercase."""
+    return s.lower() if s.isascii() else anyascii(unicodedata.normalize("NFKC", s)).lower()
+
+
+_fold_name = lru_cache(maxsize=1 << 16)(fold)  # names repeat across records
+
+
+def normalize_title(s: str | None) -> str:
+    """Title matching key: folded alphanumeric tokens joined by single spaces."""
+    return " ".join(_NON_ALNUM_RE.sub(" ", fold(clean_text(s))).split())
+
+
+_TITLE_STOP = frozenset("a an the of in on for and to with by at from is are as its via into or".split())
+
+
+def title_tokens(key: str) -> list[str]:
+    """Tokens of a normalized title key minus stopwords and 1-letter tokens."""
+    return [t for t in key.split() if t not in _TITLE_STOP and (len(t) > 1 or t.isdigit())]
+
+
+_DOI_RE = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/\S+")
+_DOI_VALID_RE = re.compile(r"10\.[0-9]{4,9}(?:\.[0-9]+)*/.+", re.S)
+_DOI_TRAIL = ".,;:'\""
+_PAIRS = {")": "(", "]": "[", "}": "{", ">": "<"}
+
+
+def _strip_doi_tail(d: str) -> str:
+    while d:
+        c = d[-1]
+        if c in _DOI_TRAIL or c.isspace():
+            d = d[:-1]
+        elif c in _PAIRS and d.count(_PAIRS[c]) < d.count(c):
+            d = d[:-1]
+        else:
+            break
+    return d
+
+
+def normalize_doi(s: str | None) -> str | None:
+    """Canonical lowercase DOI ``10.NNNN/suffix`` found in *s*, or None."""
+    if not s:
+        return None
+    t = str(s).strip().lower()
+    while "%" in t:  # decode to a fixed point so the result re-normalizes to itself
+        u = unquote(t).lower()
+        if u == t:
+            break
+        t = u
+    m = _DOI_RE.search(t)
+    if not m:
+        return None
+    d = _strip_doi_tail(m.group(0))
+    return d if _DOI_VALID_RE.fullmatch(d) else None
+
+
+_ARXIV_NEW_RE = re.compile(r"(?<![0-9])(?<![0-9]\.)([0-9]{2})([0-9]{2})\.([0-9]{4,5})(?:v([0-9]+))?(?![0-9])")
+_ARXIV_OLD_RE = re.compile(
+    r"(?<![a-z])([a-z]+(?:-[a-z]+)*(?:\.[a-z]{2})?)/([0-9]{2})([0-9]{2})([0-9]{3})(?:v([0-9]+))?(?![0-9])"
+)
+
+
+def parse_arxiv(s: str | None) -> tuple[str, int | None] | None:
+    """``(id, version)`` from an arXiv id, URL or arXiv DOI; None if absent."""
+    if not s:
+        return None
+    t = str(s).lower()
+    for m in _ARXIV_NEW_RE.finditer(t):
+        if 1 <= int(m.group(2)) <= 12:
+            v = m.group(4)
+            return f"{m.group(1)}{m.group(2)}.{m.group(3)}", int(v) if v else None
+    for m in _ARXIV_OLD_RE.finditer(t):
+        if 1 <= int(m.group(3)) <= 12:
+            v = m.group(5)
+            return f"{m.group(1)}/{m.group(2)}{m.group(3)}{m.group(4)}", int(v) if v else None
+    return None
+
+
+_ARXIV_HOSTS = frozenset({"arxiv.org", "www.arxiv.org", "export.arxiv.org"})
+_DOI_HOSTS = frozenset({"doi.org", "dx.doi.org", "www.doi.org"})
+_TRACKING = frozenset({"fbclid", "gclid", "mc_cid", "mc_eid", "_hsenc", "_hsmi"})
+_DEFAULT_PORTS = {"http": 80, "https": 443, "ftp": 21}
+
+
+def _arxiv_path_id(path: str) -> tuple[str, int | None] | None:
+    for prefix in ("/abs/", "/pdf/"):
+        if path.startswith(prefix):
+            rest = path[len(prefix):]
+            if rest.lower().endswith(".pdf"):
+                rest = rest[:-4]
+            return parse_arxiv(rest)
+    return None
+
+
+def normalize_url(s: str | None) -> str | None:
+    """Canonical https URL (lowercase host, no fragment/tracking), or None."""
+    if not s:
+        return None
+    try:
+        parts = urlsplit(str(s).strip())
+        scheme = parts.scheme.lower()
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return None
+    if scheme not in _DEFAULT_PORTS or not host:
+        return None
+    if host in _ARXIV_HOSTS:
+        aid = _arxiv_path_id(parts.path)
+        if aid:
+            return f"https://arxiv.org/abs/{aid[0]}" + (f"v{aid[1]}" if aid[1] is not None else "")
+    if host in _DOI_HOSTS:
+        host = "doi.org"
+    if scheme == "http":
+        scheme = "https"
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()) else f"{host}:{port}"
+    path = parts.path.rstrip("/")
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not k.lower().startswith("utm_") and k.lower() not in _TRACKING
+    )
+    return f"{scheme}://{netloc}{path}" + (f"?{urlencode(query)}" if query else "")
+
+
+_PUBMED_PATH_RE = re.compile(r"/(?:pubmed/)?([0-9]+)/?$")
+_PMC_PATH_RE = re.compile(r"/(?:pmc/)?articles/(pmc[0-9]+)", re.I)
+
+
+def url_identifier(url: str) -> tuple[str, str] | None:
+    """Work identifier ``(scheme, value)`` named by a DOI/arXiv/PubMed/PMC URL."""
+    if not url:
+        return None
+    u = str(url).strip()
+    if "://" not in u:
+        u = "https://" + u
+    try:
+        parts = urlsplit(u)
+        host = (parts.hostname or "").removeprefix("www.")
+    except ValueError:
+        return None
+    path = parts.path
+    if host in ("doi.org", "dx.doi.org"):
+        d = normalize_doi(path)
+        return ("doi", d) if d else None
+    if host in ("arxiv.org", "export.arxiv.org"):
+        aid = _arxiv_path_id(path)
+        return ("arxiv", aid[0]) if aid else None
+    if host in ("ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov", "pubmed.ncbi.nlm.nih.gov"):
+        m = _PMC_PATH_RE.match(path)
+        if m:
+            pmc = normalize_pmcid(m.group(1))
+            return ("pmcid", pmc) if pmc else None
+        if host == "pubmed.ncbi.nlm.nih.gov" or path.startswith("/pubmed/"):
+            m = _PUBMED_PATH_RE.match(path)
+            pmid = normalize_pmid(m.group(1)) if m else None
+            return ("pmid", pmid) if pmid else None
+    return None
+
+
+_PMID_RE = re.compile(r"(?:pmid\s*[:=]?\s*)?([0-9]+)(?:\.0+)?\.?", re.I)
+_PMCID_RE = re.compile(r"(?:pmcid\s*[:=]?\s*)?(?:pmc)?\s*([0-9]+)\.?", re.I)
+
+
+def _digits_id(s: object, rx: re.Pattern[str]) -> str | None:
+    if s is None or isinstance(s, bool):
+        return None
+    if isinstance(s, float):
+        s = int(s) if s.is_integer() else "x"
+    m = rx.fullmatch(str(s).strip())
+    return (m.group(1).lstrip("0") or None) if m else None
+
+
+def normalize_pmid(s: object) -> str | None:
+    """PubMed id as digits without leading zeros (accepts ``"PMID: 123"``)."""
+    return _digits_id(s, _PMID_RE)
+
+
+def normalize_pmcid(s: object) -> str | None:
+    """PMC id as ``"PMC"`` + digits (accepts ``"pmc123"`` and bare digits)."""
+    d = _digits_id(s, _PMCID_RE)
+    return f"PMC{d}" if d else None
+
+
+_ISBN_CAND_RE = re.compile(r"[0-9][0-9-]*[0-9Xx]")
+_ISBN_PREFIX_RE = re.compile(r"isbn(?:-1[03])?\s*:?", re.I)
+
+
+def _isbn13(c: str) -> str | None:
+    if len(c) == 10 and c[:9].isdigit() and (c[9].isdigit() or c[9] == "X"):
+        total = sum((10 - i) * int(ch) for i, ch in enumerate(c[:9])) + (10 if c[9] == "X" else int(c[9]))
+        body = "978" + c[:9] if total % 11 == 0 else ""
+    else:
+        body = c[:12] if len(c) == 13 and c.isdigit() and c[:3] in ("978", "979") else ""
+    if not body:
+        return None
+    full = body + str(-sum(int(ch) * (3 if i % 2 else 1) for i, ch in enumerate(body)) % 10)
+    return full if len(c) == 10 or full == c else None
+
+
+def normalize_isbn(s: object) -> str | None:
+    """Validated ISBN-13 (ISBN-10 converted), or None."""
+    if not s:
+        return None
+    t = _ISBN_PREFIX_RE.sub(" ", str(s)).upper()
+    cands = [c.replace("-", "") for c in _ISBN_CAND_RE.findall(t)]
+    cands.append("".join(ch for ch in t if ch.isascii() and (ch.isdigit() or ch == "X")))
+    for c in cands:
+        r = _isbn13(c)
+        if r:
+            return r
+    return None
+
+
+_ISSN_RE = re.compile(r"(?<![0-9])([0-9]{4})[-\u2010-\u2015 ]?([0-9]{3}[0-9Xx])(?![0-9Xx])")
+
+
+def normalize_issns(s: str | None) -> list[str]:
+    """All valid ISSNs in *s* as ``NNNN-NNNC``, deduplicated, in order."""
+    if not s:
+        return []
+    out: list[str] = []
+    for m in _ISSN_RE.finditer(str(s)):
+        d = (m.group(1) + m.group(2)).upper()
+        check = -sum(int(ch) * (8 - i) for i, ch in enumerate(d[:7])) % 11
+        if d[7] == ("X" if check == 10 else str(check)):
+            issn = f"{d[:4]}-{d[4:]}"
+            if issn not in out:
+                out.append(issn)
+    return out
+
+
+_ETAL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?|,?\s*\band\s+others\s*$", re.I)
+_AUTHOR_SEP_RE = re.compile(r"\s*[;|]\s*|,?\s+and\s+|\s+&\s+", re.I)
+_RUN_RE = re.compile(r"\.(?=[^\W\d_]{2})")
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_PARTICLES = frozenset("van von der den de del della di da dos das du la le ten ter zu bin ibn al el".split())
+_NOT_LETTER_RE = re.compile(r"[^a-z]+")
+_GIVEN_SPLIT_RE = re.compile(r"[\s.\-\u2010\u2011]+")
+
+
+def _is_suffix(tok: str) -> bool:
+    return tok.lower().strip(".,") in _SUFFIXES
+
+
+def _is_initials(tok: str) -> bool:
+    """``K.``, ``R.A.``, ``J.-P.``, or 1-3 capitals without dots (``RA``)."""
+    letters = tok.replace(".", "").replace("-", "")
+    if not letters or not letters.isalpha() or not letters.isupper():
+        return False
+    if "." in tok:
+        return all(len(p) <= 1 for p in re.split(r"[.\-]", tok))
+    return len(letters) <= 3
+
+
+def _is_full_name(part: str) -> bool:
+    """Whether a comma-separated piece reads as a whole name on its own."""
+    toks = [t for t in part.split() if not _is_suffix(t)]
+    if len(toks) < 2 or toks[0][:1].islower():
+        return False
+    return any(not _is_initials(t) and sum(c.isalpha() for c in t) >= 2 for t in toks)
+
+
+def _family_initials(seg: str) -> bool:
+    toks = seg.split()
+    return len(toks) >= 2 and _is_initials(toks[-1]) and "." in toks[-1] and not _is_initials(toks[0])
+
+
+def _split_run_together(chunk: str) -> list[str]:
+    """Split ``"Hirata T.Fukuse T."`` after the initial's dot."""
+    out: list[str] = []
+    start = 0
+    for m in _RUN_RE.finditer(chunk):
+        p = m.end()
+        if chunk[p].isupper() and chunk[p + 1].islower() and _family_initials(chunk[start:p]):
+            out.append(chunk[start:p].strip())
+            start = p
+    out.append(chunk[start:].strip())
+    return [o for o in out if o]
+
+
+def _split_chunk(chunk: str) -> list[str]:
+    parts: list[str] = []
+    for p in chunk.split(","):
+        p = p.strip()
+        if not p:
+            continue
+        if _is_suffix(p) and parts:
+            parts[-1] += " " + p
+        else:
+            parts.extend(_split_run_together(p))
+    out: list[str] = []
+    i = 0
+    while i < len(parts):
+        p = parts[i]
+        if not _is_full_name(p) and i + 1 < len(parts):
+            out.append(f"{p}, {parts[i + 1]}")
+            i += 2
+        else:
+            out.append(p)
+            i += 1
+    return out
+
+
+def split_authors(s: str | None) -> list[str]:
+    """Split an author list string into individual name strings."""
+    if not s:
+        return []
+    try:
+        text = clean_text(re.sub(r"[\r\n]+", ";", str(s)))
+        text = _ETAL_RE.sub("", text)
+        names: list[str] = []
+        for chunk in _AUTHOR_SEP_RE.split(text):
+            chunk = chunk.strip(" ,;")
+            if chunk and chunk.lower() not in ("others", "et al", "et al."):
+                names.extend(n.strip(" ,;") for n in _split_chunk(chunk))
+        return [n for n in names if n]
+    except Exception:  # never raise on hostile input
+        t = clean_text(str(s))
+        return [t] if t else []
+
+
+def _initials(given: str, caps_as_initials: bool) -> str:
+    out: list[str] = []
+    for tok in _GIVEN_SPLIT_RE.split(given):
+        if not tok or tok in _PARTICLES or _is_suffix(tok):
+            continue
+        if caps_as_initials and 2 <= len(tok) <= 3 and tok.isalpha() and tok.isupper():
+            out.append(_NOT_LETTER_RE.sub("", _fold_name(tok)))
+            continue
+        out.append(next((c for c in _fold_name(tok) if "a" <= c <= "z"), ""))
+    return "".join(out)
+
+
+def _make_author(name: str, family: str, given: str) -> Author:
+    fam_toks = [t for t in family.split() if not _is_suffix(t)] or family.split()
+    fkey = _NOT_LETTER_RE.sub("", _fold_name(" ".join(fam_toks)))
+    init = _initials(given, caps_as_initials=not family.isupper())
+    return Author(name=name, family=family, given=given, key=f"{fkey} {init}".strip())
+
+
+_DBLP_HOMONYM_RE = re.compile(r"\s+\d{4}$")
+
+
+@lru_cache(maxsize=1 << 17)
+def parse_author(name: str) -> Author:
+    """Parse one personal name into an :class:`Author` with matching key."""
+    disp = clean_text(name)
+    # DBLP tells homonyms apart with a number: "Jian Sun 0001".
+    disp = _DBLP_HOMONYM_RE.sub("", disp)
+    n = _ETAL_RE.sub("", disp).strip(" ,;")
+    if not n:
+        return Author(disp, "", "", "")
+    if "," in n:
+        parts = [p.strip() for p in n.split(",") if p.strip() and not _is_suffix(p.strip())]
+        if len(parts) >= 2:
+            return _make_author(disp, parts[0], " ".join(parts[1:]))
+        n = parts[0] if parts else n.replace(",", " ").strip()
+    toks = n.split()
+    while len(toks) > 1 and _is_suffix(toks[-1]):
+        toks.pop()
+    if len(toks) == 1:
+        return _make_author(disp, toks[0], "")
+    if not _is_initials(toks[0]):
+        # "Family G. H." / "Family GH": trailing run of initials after words
+        i = len(toks)
+        while i > 1 and _is_initials(toks[i - 1]):
+            i -= 1
+        if i < len(toks):
+            return _make_author(disp, " ".join(toks[:i]), " ".join(toks[i:]))
+    j = next((k for k in range(1, len(toks) - 1) if toks[k] in _PARTICLES), len(toks) - 1)
+    return _make_author(disp, " ".join(toks[j:]), " ".join(toks[:j]))
+
+
+def author_from_parts(family: str | None, given: str | None, name: str | None = None) -> Author:
+    """Author from structured family/given parts (CSL, Crossref)."""
+    fam = clean_text(family)
+    giv = clean_text(given)
+    if not fam:
+        return parse_author(name or giv)
+    disp = clean_text(name) or f"{giv} {fam}".strip()
+    return _make_author(disp, fam, giv)
+
+
+_DASH_RE = re.compile(r"\s*(?:--+|[\u2010-\u2015\u2212\ufe58\ufe63\uff0d])\s*")
+_PAGES_PREFIX_RE = re.compile(r"^(?:pages?|pp?)\.?\s*", re.I)
+_RANGE_RE = re.compile(r"([A-Za-z]*)([0-9]+)-([A-Za-z]*)([0-9]+)")
+
+
+def normalize_pages(s: str | None) -> str:
+    """Canonical page range ``"139-154"``; expands abbreviated end pages."""
+    t = clean_text(s)
+    if not t:
+        return ""
+    t = _DASH_RE.sub("-", t)
+    t = _PAGES_PREFIX_RE.sub("", t)
+    t = "".join(t.split()).strip(".,;-")
+    m = _RANGE_RE.fullmatch(t)
+    if m:
+        p1, a, p2, b = m.groups()
+        if p2 in ("", p1) and len(b) < len(a):
+            full = a[: len(a) - len(b)] + b
+            if int(full) >= int(a):
+                b = full
+        if p2 in ("", p1) and a == b:
+            return p1 + a
+        return f"{p1}{a}-{p1 if p2 == '' and p1 else p2}{b}"
+    return t
+
+
+def first_page(pages: str) -> str:
+    """First page of a normalized range."""
+    return pages.split("-", 1)[0] if pages else ""
+
+
+_YEAR_RE = re.compile(r"(?<![0-9])([0-9]{4})(?![0-9])")
+
+
+def normalize_year(s: object) -> int | None:
+    """Year in 1000..2100 from an int, float, date or free text, else None."""
+    if s is None or isinstance(s, bool):
+        return None
+    if isinstance(s, (list, tuple)):
+        return normalize_year(s[0]) if s else None
+    if isinstance(s, float):
+        s = int(s) if s.is_integer() else None
+    if isinstance(s, int):
+        return s if 1000 <= s <= 2100 else None
+    for m in _YEAR_RE.finditer(str(s)):
+        y = int(m.group(1))
+        if 1000 <= y <= 2100:
+            return y
+    return None
+
+
+_VENUE_STOP = frozenset(
+    "proceedings proc of the in on and for at a an international intl int conference conf journal j annual ann".split()
+)
+_ORDINAL_RE = re.compile(r"^(?:[0-9]+(?:st|nd|rd|th)|(?:19|20)[0-9]{2})$")
+
+
+def normalize_venue(s: str | None) -> str:
+    """Loose venue key for fuzzy comparison (stopwords, ordinals, years dropped)."""
+    toks = _NON_ALNUM_RE.sub(" ", fold(clean_text(s)).replace("'", "")).split()
+    return " ".join(t for t in toks if t not in _VENUE_STOP and not _ORDINAL_RE.match(t))

@@ -1,0 +1,79 @@
+"""The resolution stages in order, over plain data.
+
+``resolve_records`` is what ``kg build`` runs between reading the files and
+writing the graph; each stage is a function of its own module, so any one of
+them can be called (or replaced) alone.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .blocking import CandidateStats, candidate_pairs
+from .cluster import ClusterResult, cluster
+from .features import Features, TokenStats, compute_features, token_stats
+from .graph import build_evidence_graph
+from .scoring import score_pairs
+from .settings import Settings
+from .types import Record, ScoredPair, Work
+from .works import make_works
+
+Step = Callable[[str], None]
+"""Called with a stage's name as it starts (for progress display)."""
+
+
+@dataclass
+class Resolution:
+    records: Sequence[Record]
+    features: list[Features]
+    stats: TokenStats
+    graph: nx.Graph
+    candidates: CandidateStats
+    scored: list[ScoredPair]
+    clustering: ClusterResult
+    works: list[Work]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def matches(self) -> list[ScoredPair]:
+        """Scored pairs (from blocking and from completion) that ended up in
+        the same work, sorted."""
+        work_of = {i: w.work_id for w in self.works for i in w.members}
+        pairs = [*self.scored, *self.clustering.completed_pairs]
+        return sorted((p for p in pairs if work_of[p.a] == work_of[p.b]),
+                      key=lambda p: (p.a, p.b))
+
+
+def resolve_records(records: Sequence[Record], settings: Settings,
+                    step: Step | None = None) -> Resolution:
+    timings: dict[str, float] = {}
+
+    @contextmanager
+    def stage(name: str):
+        if step:
+            step(name)
+        t0 = time.perf_counter()
+        yield
+        timings[name] = round(time.perf_counter() - t0, 3)
+
+    with stage("features"):
+        features = compute_features(records)
+        stats = token_stats(features)
+    with stage("evidence graph"):
+        graph = build_evidence_graph(records)
+    with stage("candidates"):
+        pairs, cand_stats = candidate_pairs(features, graph, stats, settings)
+    with stage("scoring"):
+        scored = score_pairs(features, pairs, stats, settings)
+    with stage("clustering"):
+        clustering = cluster(len(records), scored, settings,
+                             scorer=lambda ps: score_pairs(features, ps, stats, settings))
+    with stage("works"):
+        works = make_works(records, clustering.clusters)
+    return Resolution(records, features, stats, graph, cand_stats, scored, clustering,
+                      works, timings)

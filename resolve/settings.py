@@ -1,0 +1,43 @@
+"""One typed, JSON round-trippable spec that drives a resolution run.
+
+It is saved with every build so a result can be reproduced.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Blocking: how many records one blocking key may pair exhaustively; a
+    # larger block is paired only within a sliding window over its records
+    # sorted by title, so candidate generation stays near-linear.
+    block_cap: int = 40
+    block_window: int = 8
+    # How many of a record's rarest title tokens become blocking keys (as pairs).
+    rare_tokens: int = 4
+    # Scoring: log2 prior odds that a candidate pair is a match.
+    prior: float = -8.0
+    # A pair whose match probability reaches this becomes a clustering edge.
+    match_threshold: float = 0.5
+    # Clustering: components that are not cliques go through Louvain
+    # community detection with this resolution.
+    community_resolution: float = 1.0
+    # Parts the community step found stay apart only if fewer than this share
+    # of the record pairs across them are match edges.
+    min_bridge_density: float = 0.5
+    seed: int = 42
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Settings:
+        data = json.loads(text)
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        return cls(**data)

@@ -1,0 +1,131 @@
+"""The nouns every stage shares: records, authors, scored pairs, works.
+
+A record is identified everywhere by its :data:`RecordKey`, the pair
+``(source, record_id)``; inside one build, stages refer to records by their
+position in the record list (an ``int``), which keeps pair sets and arrays
+small.  Every type here is a frozen dataclass of plain values, so a stage's
+input and output can be printed, compared, pickled to another process or
+written as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RecordKey = tuple[str, str]
+"""``(source, record_id)``: unique within one build."""
+
+Identifier = tuple[str, str]
+"""``(scheme, value)`` with a canonical value, e.g. ``("doi", "10.1000/x")``."""
+
+# Identifier schemes that name one publication: two records sharing one of
+# these are candidates at once, and two *different* values of the same scheme
+# are evidence against a match.  ISBN and ISSN are kept but name books and
+# journals, which many distinct works share.
+WORK_ID_SCHEMES: frozenset[str] = frozenset({"doi", "arxiv", "pmid", "pmcid"})
+ALL_ID_SCHEMES: tuple[str, ...] = ("doi", "arxiv", "pmid", "pmcid", "isbn", "issn")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """One author of a record, in list order.
+
+    ``name`` is the text as the source gave it (after HTML/Unicode repair), for
+    display.  ``family`` and ``given`` are the parsed parts, original script.
+    ``key`` is the matching key: folded family name plus initials, e.g.
+    ``"suppa m"`` for "Marek Šuppa".
+    """
+
+    name: str
+    family: str
+    given: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One publication record from one source, normalized.
+
+    Text fields keep their original (repaired) text for display; matching keys
+    are derived by :mod:`resolve.normalize`.  ``identifiers`` is sorted and
+    holds canonical values; ``arxiv_version`` keeps the version that was cut
+    from an arXiv id (``2103.10673v2`` -> ``("arxiv", "2103.10673")`` and 2).
+    """
+
+    source: str
+    record_id: str
+    title: str = ""
+    authors: tuple[Author, ...] = ()
+    year: int | None = None
+    date: str | None = None
+    venue: str = ""
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""
+    abstract: str = ""
+    type: str = ""
+    identifiers: tuple[Identifier, ...] = ()
+    urls: tuple[str, ...] = ()
+    arxiv_version: int | None = None
+    origin: str = ""
+    """Where the record was read: ``file:line``."""
+
+    @property
+    def key(self) -> RecordKey:
+        return (self.source, self.record_id)
+
+    def ids(self, scheme: str) -> tuple[str, ...]:
+        return tuple(v for s, v in self.identifiers if s == scheme)
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input record that could not be used, and why."""
+
+    origin: str
+    """``file:line`` (or ``file`` when the whole file is concerned)."""
+    reason: str
+    raw: str = ""
+    source: str = ""
+    record_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldEvidence:
+    """How one field compared in one pair: similarity and its weight.
+
+    ``similarity`` is in [0, 1] or ``None`` when either side lacks the field.
+    ``level`` names the comparison level that applied (e.g. ``"exact"``,
+    ``"fuzzy"``, ``"conflict"``, ``"missing"``) and ``weight`` is its log2
+    Bayes factor: positive pushes towards a match, negative away.
+    """
+
+    field: str
+    level: str
+    similarity: float | None
+    weight: float
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredPair:
+    """A candidate pair ``a < b`` (record positions) with its score and why."""
+
+    a: int
+    b: int
+    score: float
+    evidence: tuple[FieldEvidence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Work:
+    """A cluster of records that describe one publication.
+
+    ``members`` are record positions in ascending order.  ``fields`` holds the
+    canonical value of each field and ``field_sources`` the position of the
+    record each canonical value was taken from.
+    """
+
+    work_id: str
+    members: tuple[int, ...]
+    fields: dict[str, object] = field(default_factory=dict)
+    field_sources: dict[str, int] = field(default_factory=dict)

@@ -1,0 +1,88 @@
+"""Turn clusters into works: a stable id and canonical fields with provenance."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from . import normalize as nz
+from .types import Record, RecordKey, Work
+
+TEXT_FIELDS = ("title", "venue", "volume", "issue", "pages", "abstract", "type")
+
+
+def work_id(keys: Sequence[RecordKey]) -> str:
+    """A deterministic id from the cluster's smallest record key.
+
+    It does not change when records join or leave the cluster, as long as its
+    smallest ``(source, record_id)`` stays the same.
+    """
+    source, rid = min(keys)
+    digest = hashlib.blake2b(f"{source}\x1f{rid}".encode(), digest_size=8).hexdigest()
+    return f"w{digest}"
+
+
+def _display_rank(text: str) -> tuple[bool, int, int]:
+    """Lower is better: mixed case over SHOUTING, then more accents (kept, not
+    folded away), then longer."""
+    letters = [c for c in text if c.isalpha()]
+    shouting = bool(letters) and all(c.isupper() for c in letters)
+    return (shouting, -sum(1 for c in text if ord(c) > 127), -len(text))
+
+
+def choose(values: Sequence[tuple[str, int]], key: Callable[[str], str]) -> tuple[str, int] | None:
+    """The canonical value among ``(value, record position)`` candidates:
+    the most frequent by matching ``key``, then the best-displayed variant,
+    then the earliest record."""
+    present = [(v, i) for v, i in values if v]
+    if not present:
+        return None
+    counts = Counter(key(v) for v, _ in present)
+    return min(present, key=lambda vi: (-counts[key(vi[0])], _display_rank(vi[0]), vi[1]))
+
+
+def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple[dict, dict]:
+    fields: dict[str, object] = {}
+    sources: dict[str, int] = {}
+    for name in TEXT_FIELDS:
+        key = nz.normalize_title if name in ("title", "venue") else str.lower
+        picked = choose([(getattr(records[i], name), i) for i in members], key)
+        if picked:
+            fields[name], sources[name] = picked
+    years = [(records[i].year, i) for i in members if records[i].year is not None]
+    if years:
+        counts = Counter(y for y, _ in years)
+        year, pos = min(years, key=lambda yi: (-counts[yi[0]], yi[0], yi[1]))
+        fields["year"], sources["year"] = year, pos
+    with_authors = [i for i in members if records[i].authors]
+    if with_authors:
+        best = min(with_authors, key=lambda i: (
+            -len(records[i].authors),
+            -sum(len(a.given) for a in records[i].authors),
+            -sum(1 for a in records[i].authors for c in a.name if ord(c) > 127),
+            i))
+        fields["authors"] = tuple(a.name for a in records[best].authors)
+        sources["authors"] = best
+    dois = [(v, i) for i in members for v in records[i].ids("doi")]
+    if dois:
+        # The version of record's DOI over a preprint server's.
+        counts = Counter(v for v, _ in dois)
+        doi, pos = min(dois, key=lambda vi: (vi[0].startswith("10.48550/"), -counts[vi[0]],
+                                             vi[0], vi[1]))
+        fields["doi"], sources["doi"] = doi, pos
+    return fields, sources
+
+
+def make_works(records: Sequence[Record], clusters: Sequence[Sequence[int]]) -> list[Work]:
+    """One :class:`Work` per cluster, sorted by work id."""
+    works: list[Work] = []
+    for members in clusters:
+        members = tuple(sorted(members))
+        fields, sources = canonical_fields(records, members)
+        works.append(Work(work_id([records[i].key for i in members]), members, fields, sources))
+    works.sort(key=lambda w: w.work_id)
+    ids = [w.work_id for w in works]
+    if len(set(ids)) != len(ids):  # pragma: no cover - 64-bit hash collision
+        raise RuntimeError("work id collision; please report this input")
+    return works
