@@ -22,10 +22,15 @@ _NOTICE = re.compile(
 )
 
 
+_BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     title: str
     """Normalized title key."""
+    title_core: str
+    """Title key without bracketed parts ("(Panel)", "[translated title]")."""
     tokens: tuple[str, ...]
     notice: str
     """``"erratum"``, ``"comment"``... when the title announces one, else ``""``."""
@@ -41,12 +46,14 @@ class Features:
 
 def features_of(rec: Record) -> Features:
     title = nz.normalize_title(rec.title)
+    core = nz.normalize_title(_BRACKETED.sub(" ", rec.title)) if "(" in rec.title or "[" in rec.title else title
     m = _NOTICE.match(title)
     ids: dict[str, set[str]] = {}
     for scheme, value in rec.identifiers:
         ids.setdefault(scheme, set()).add(value)
     return Features(
         title=title,
+        title_core=core or title,
         tokens=tuple(nz.title_tokens(title)),
         notice=m.group(1) if m else "",
         authors=tuple(a.key for a in rec.authors),
@@ -69,6 +76,10 @@ class TokenStats:
 
     df: dict[str, int]
     n: int
+    title_counts: dict[str, int]
+    """How many records carry each exact title key."""
+    author_counts: dict[str, int]
+    """How many records list each author key."""
 
     def idf(self, token: str) -> float:
         return math.log((self.n + 1) / (self.df.get(token, 0) + 1)) + 1.0
@@ -80,6 +91,10 @@ class TokenStats:
 
 def token_stats(features: Sequence[Features]) -> TokenStats:
     df: Counter[str] = Counter()
+    titles: Counter[str] = Counter()
+    authors: Counter[str] = Counter()
     for f in features:
         df.update(set(f.tokens))
-    return TokenStats(dict(df), len(features))
+        titles[f.title] += 1
+        authors.update(set(f.authors))
+    return TokenStats(dict(df), len(features), dict(titles), dict(authors))

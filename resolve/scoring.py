@@ -11,6 +11,7 @@ estimated from the data being resolved instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -61,6 +62,10 @@ def title_similarity(a: Features, b: Features) -> float | None:
     if a.title == b.title:
         return 1.0
     sim = fuzz.ratio(a.title, b.title) / 100.0
+    if a.title_core != a.title or b.title_core != b.title:
+        # "Indexing multimedia databases (tutorial)" vs "Indexing multimedia databases"
+        sim = max(sim, 0.98 if a.title_core == b.title_core
+                  else fuzz.ratio(a.title_core, b.title_core) / 100.0)
     short, long_ = sorted((a.title, b.title), key=len)
     # A subtitle present on one side only: "Title" vs "Title: a subtitle".
     if len(short) >= 20 and long_.startswith(short + " "):
@@ -176,6 +181,11 @@ CONTAINER_SCHEMES = frozenset({"issn", "isbn"})
 # Research Square, Preprints.org, SSRN, OSF Preprints, ChemRxiv.
 PREPRINT_DOI_PREFIXES = ("10.48550/", "10.1101/", "10.21203/", "10.20944/", "10.2139/",
                          "10.31219/", "10.26434/")
+# How many records are expected to carry one work's title or author (a record
+# and a copy); values carried by more records get a term-frequency penalty.
+TYPICAL_COPIES = 2
+# Scale of positive author weights by the length of the shorter author list.
+AUTHOR_SCALE = (1.0, 0.5, 0.8, 1.0)
 # Scale of positive title weights by the title's number of significant words.
 TITLE_SCALE = (0.3, 0.3, 0.5, 0.75, 1.0)
 
@@ -211,19 +221,59 @@ def title_scale(f: Features) -> float:
     return TITLE_SCALE[min(len(f.tokens), len(TITLE_SCALE) - 1)]
 
 
+def _tf_penalty(k: int) -> float:
+    return math.log2(k / TYPICAL_COPIES) if k > TYPICAL_COPIES else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """How much an agreeing title or author list of one pair can be trusted.
+
+    A value carried by ``k`` records (``"Editor's notes"`` in every issue, a
+    prolific author) is ``k / 2`` times as likely to agree by chance as one
+    carried by a record and its copy: ``log2(k / 2)`` bits come off, a
+    term-frequency adjustment as in Fellegi-Sunter.  Titles of one or two
+    words, and author lists of one or two names, say less to begin with.
+    """
+
+    title_scale: float = 1.0
+    title_penalty: float = 0.0
+    author_scale: float = 1.0
+    author_penalty: float = 0.0
+
+
+def adjustment(a: Features, b: Features, stats: TokenStats) -> Adjustment:
+    k_title = max(stats.title_counts.get(a.title, 1), stats.title_counts.get(b.title, 1))
+    short = min((a.authors, b.authors), key=len)
+    k_author = min((stats.author_counts.get(x, 1) for x in short), default=1)
+    return Adjustment(
+        title_scale=min(title_scale(a), title_scale(b)),
+        title_penalty=_tf_penalty(k_title),
+        author_scale=AUTHOR_SCALE[min(len(short), len(AUTHOR_SCALE) - 1)],
+        author_penalty=_tf_penalty(k_author),
+    )
+
+
+def _adjust(ev: FieldEvidence, scale: float, penalty: float) -> FieldEvidence:
+    if ev.weight <= 0 or (scale >= 1.0 and penalty <= 0):
+        return ev
+    weight = max(0.0, ev.weight * scale - penalty)
+    return FieldEvidence(ev.field, ev.level + " (common value)", ev.similarity, round(weight, 3))
+
+
 def score_pair(a: Features, b: Features, settings: Settings,
-               scale: float = 1.0) -> tuple[float, tuple[FieldEvidence, ...]]:
+               adj: Adjustment = Adjustment()) -> tuple[float, tuple[FieldEvidence, ...]]:
     """Match probability of two records and the per-field evidence.
 
-    ``scale`` (from :func:`title_scale`) shrinks the weight of agreeing titles
-    that say little."""
+    ``adj`` (from :func:`adjustment`) lowers the weight of agreeing titles and
+    author lists that say little."""
     evidence: list[FieldEvidence] = []
     for comp in COMPARISONS:
         ev = comp.compare(a, b)
-        if comp.field == "title" and ev.weight > 0:
-            if scale < 1.0:
-                ev = FieldEvidence(ev.field, ev.level + " (generic title)", ev.similarity,
-                                   round(ev.weight * scale, 3))
+        if comp.field == "title":
+            ev = _adjust(ev, adj.title_scale, adj.title_penalty)
+        elif comp.field == "authors":
+            ev = _adjust(ev, adj.author_scale, adj.author_penalty)
         evidence.append(ev)
     evidence.extend(identifier_evidence(a, b))
     total = settings.prior + sum(e.weight for e in evidence)
@@ -242,10 +292,9 @@ def score_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
                 stats: TokenStats, settings: Settings) -> list[ScoredPair]:
     """Score every candidate pair; the result is in the order of ``pairs``."""
     out: list[ScoredPair] = []
-    scales = [title_scale(f) for f in features]
     for a, b in pairs:
-        score, evidence = score_pair(features[a], features[b], settings,
-                                     min(scales[a], scales[b]))
+        fa, fb = features[a], features[b]
+        score, evidence = score_pair(fa, fb, settings, adjustment(fa, fb, stats))
         out.append(ScoredPair(a, b, round(score, 6), evidence))
     return out
 
