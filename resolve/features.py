@@ -25,6 +25,46 @@ _NOTICE = re.compile(
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
+_KIND_WORDS = {
+    "preprint": {"arxiv", "corr", "biorxiv", "medrxiv", "preprint", "preprints", "ssrn",
+                 "chemrxiv", "psyarxiv", "osf"},
+    "journal": {"journal", "j", "trans", "transactions", "record", "letters", "lett", "review",
+                "magazine", "mag", "bulletin", "bull", "annals", "acta", "archives", "arch"},
+    "proceedings": {"conference", "conf", "proceedings", "proc", "symposium", "symp",
+                    "workshop", "congress", "meeting"},
+}
+_KIND_TYPES = {
+    "preprint": "preprint", "posted-content": "preprint", "unpublished": "preprint",
+    "article": "journal", "journal-article": "journal",
+    "inproceedings": "proceedings", "proceedings-article": "proceedings",
+    "conference": "proceedings", "paper-conference": "proceedings",
+}
+
+
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7",
+          "viii": "8", "ix": "9", "x": "10"}
+_SEQUENCE_WORDS = {"part", "volume", "vol", "chapter", "section", "phase", "study"}
+
+
+def title_numbers(title_key: str) -> frozenset[str]:
+    words = title_key.split()
+    out = {w for w in words if w.isdigit()}
+    for prev, w in zip(words, words[1:], strict=False):
+        if prev in _SEQUENCE_WORDS and w in _ROMAN:
+            out.add(_ROMAN[w])
+    return frozenset(out)
+
+
+def venue_kind(venue: str, record_type: str = "") -> str:
+    """What kind of venue a record names, from marker words ("Journal",
+    "Proc.", "arXiv") or else its type; ``""`` when neither tells."""
+    words = set(re.split(r"[^a-z0-9]+", nz.fold(venue))) if venue else set()
+    for kind in ("preprint", "journal", "proceedings"):
+        if words & _KIND_WORDS[kind]:
+            return kind
+    return _KIND_TYPES.get(record_type.strip().lower(), "")
+
+
 @dataclass(frozen=True, slots=True)
 class Features:
     title: str
@@ -32,6 +72,9 @@ class Features:
     title_core: str
     """Title key without bracketed parts ("(Panel)", "[translated title]")."""
     tokens: tuple[str, ...]
+    numbers: frozenset[str]
+    """Numbers in the title, and roman numerals after "part"/"volume"
+    ("Part II"): titles that differ only in them name different works."""
     notice: str
     """``"erratum"``, ``"comment"``... when the title announces one, else ``""``."""
     authors: tuple[str, ...]
@@ -39,6 +82,8 @@ class Features:
     families: tuple[str, ...]
     year: int | None
     venue: str
+    venue_kind: str
+    """``"journal"``, ``"proceedings"``, ``"preprint"`` or ``""`` (unknown)."""
     volume: str
     first_page: str
     ids: dict[str, frozenset[str]]
@@ -55,11 +100,13 @@ def features_of(rec: Record) -> Features:
         title=title,
         title_core=core or title,
         tokens=tuple(nz.title_tokens(title)),
+        numbers=title_numbers(title),
         notice=m.group(1) if m else "",
         authors=tuple(a.key for a in rec.authors),
         families=tuple(a.key.split(" ", 1)[0] for a in rec.authors),
         year=rec.year,
         venue=nz.normalize_venue(rec.venue),
+        venue_kind=venue_kind(rec.venue, rec.type),
         volume=re.sub(r"\D", "", rec.volume.split(" ")[0]) if rec.volume else "",
         first_page=nz.first_page(rec.pages) if rec.pages else "",
         ids={k: frozenset(v) for k, v in ids.items()},

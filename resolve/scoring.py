@@ -126,6 +126,20 @@ def venue_similarity(a: Features, b: Features) -> float | None:
     return fuzz.token_set_ratio(a.venue, b.venue) / 100.0
 
 
+def venue_kind_similarity(a: Features, b: Features) -> float | None:
+    """0 for a journal article against a proceedings paper (or an unmarked
+    venue in another year): a conference paper and its journal extension are
+    different works.  A preprint agrees with any kind."""
+    if not a.venue or not b.venue or "preprint" in (a.venue_kind, b.venue_kind):
+        return None
+    if a.venue_kind and b.venue_kind:
+        return 1.0 if a.venue_kind == b.venue_kind else 0.0
+    if (a.year is not None and b.year is not None and a.year != b.year
+            and (a.venue_kind == "journal") != (b.venue_kind == "journal")):
+        return 0.0
+    return None
+
+
 def page_similarity(a: Features, b: Features) -> float | None:
     if not a.first_page or not b.first_page:
         return None
@@ -136,6 +150,14 @@ def volume_similarity(a: Features, b: Features) -> float | None:
     if not a.volume or not b.volume:
         return None
     return 1.0 if a.volume == b.volume else 0.0
+
+
+def title_number_similarity(a: Features, b: Features) -> float | None:
+    """0 when the titles carry different numbers ("Part I" vs "Part II",
+    "COVID-19" vs "SARS 2003" aside, both must carry some)."""
+    if not a.numbers or not b.numbers:
+        return None
+    return 1.0 if a.numbers == b.numbers else 0.0
 
 
 def notice_similarity(a: Features, b: Features) -> float | None:
@@ -150,16 +172,22 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("exact", 0.999, 10.0), Level("near", 0.95, 8.0), Level("close", 0.9, 5.0),
         Level("similar", 0.8, 1.0), Level("different", 0.6, -4.0), Level("unrelated", 0.0, -8.0),
     )),
+    Comparison("title numbers", title_number_similarity, (
+        Level("same", 1.0, 0.0), Level("different", 0.0, -8.0),
+    )),
     Comparison("authors", author_similarity, (
         Level("all", 0.95, 6.0), Level("most", 0.75, 4.0), Level("half", 0.5, 1.0),
         Level("few", 0.25, -3.0), Level("none", 0.0, -7.0),
     )),
     Comparison("year", year_similarity, (
-        Level("exact", 1.0, 1.5), Level("off by one", 0.5, -1.0),
+        Level("exact", 1.0, 1.5), Level("off by one", 0.5, -2.0),
         Level("2-3 years apart", 0.25, -4.0), Level("far apart", 0.0, -9.0),
     )),
     Comparison("venue", venue_similarity, (
         Level("same", 0.9, 1.5), Level("different", 0.0, 0.0),
+    )),
+    Comparison("venue kind", venue_kind_similarity, (
+        Level("same", 1.0, 0.0), Level("journal vs proceedings", 0.0, -6.0),
     )),
     Comparison("pages", page_similarity, (
         Level("same first page", 1.0, 3.0), Level("different", 0.0, -4.0),
@@ -186,6 +214,8 @@ PREPRINT_DOI_PREFIXES = ("10.48550/", "10.1101/", "10.21203/", "10.20944/", "10.
 TYPICAL_COPIES = 2
 # Scale of positive author weights by the length of the shorter author list.
 AUTHOR_SCALE = (1.0, 0.5, 0.8, 1.0)
+# A title word carried by at most this many records is rare (counts double).
+RARE_TOKEN_DF = 3
 # Scale of positive title weights by the title's number of significant words.
 TITLE_SCALE = (0.3, 0.3, 0.5, 0.75, 1.0)
 
@@ -215,10 +245,12 @@ def identifier_evidence(a: Features, b: Features) -> list[FieldEvidence]:
     return out
 
 
-def title_scale(f: Features) -> float:
-    """How far an agreeing title can be trusted: a title of one or two words
-    ("Editorial", "Book reviews") is shared by many different works."""
-    return TITLE_SCALE[min(len(f.tokens), len(TITLE_SCALE) - 1)]
+def title_scale(f: Features, stats: TokenStats) -> float:
+    """How far an agreeing title can be trusted: a title of one or two common
+    words ("Editorial", "Book reviews") is shared by many different works,
+    while a word that hardly any other record uses ("Outerjoins") counts double."""
+    words = sum(2 if stats.df.get(t, 0) <= RARE_TOKEN_DF else 1 for t in set(f.tokens))
+    return TITLE_SCALE[min(words, len(TITLE_SCALE) - 1)]
 
 
 def _tf_penalty(k: int) -> float:
@@ -247,7 +279,7 @@ def adjustment(a: Features, b: Features, stats: TokenStats) -> Adjustment:
     short = min((a.authors, b.authors), key=len)
     k_author = min((stats.author_counts.get(x, 1) for x in short), default=1)
     return Adjustment(
-        title_scale=min(title_scale(a), title_scale(b)),
+        title_scale=min(title_scale(a, stats), title_scale(b, stats)),
         title_penalty=_tf_penalty(k_title),
         author_scale=AUTHOR_SCALE[min(len(short), len(AUTHOR_SCALE) - 1)],
         author_penalty=_tf_penalty(k_author),
