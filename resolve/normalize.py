@@ -176,10 +176,25 @@ _PUBMED_PATH_RE = re.compile(r"/(?:pubmed/)?([0-9]+)/?$")
 _PMC_PATH_RE = re.compile(r"/(?:pmc/)?articles/(pmc[0-9]+)", re.I)
 
 
+_ARCHIVED_RE = re.compile(r"^https?://web\.archive\.org/web/[0-9a-z_*]+/(.+)$", re.I)
+
+
+def archived_original(url: str | None) -> str | None:
+    """The original URL inside a Wayback Machine URL
+    (``https://web.archive.org/web/2017/https://arxiv.org/pdf/X`` -> the arXiv
+    URL), normalized; ``None`` for any other URL."""
+    m = _ARCHIVED_RE.match(str(url or "").strip())
+    return normalize_url(m.group(1)) if m else None
+
+
 def url_identifier(url: str) -> tuple[str, str] | None:
-    """Work identifier ``(scheme, value)`` named by a DOI/arXiv/PubMed/PMC URL."""
+    """Work identifier ``(scheme, value)`` named by a DOI/arXiv/PubMed/PMC URL
+    (also inside a Wayback Machine URL)."""
     if not url:
         return None
+    original = archived_original(url)
+    if original:
+        return url_identifier(original)
     u = str(url).strip()
     if "://" not in u:
         u = "https://" + u

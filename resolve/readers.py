@@ -327,11 +327,14 @@ def _build_record(obj: dict, source: str, rid: str, origin: str) -> Record:
     for value in _as_list(obj.get("url")) + _as_list(obj.get("urls")):
         for part in str(value).split():
             url = nz.normalize_url(part)
-            if url and url not in urls:
-                urls.append(url)
-                found = nz.url_identifier(url)
+            # An archived copy also names the original it copies.
+            for u in (url, nz.archived_original(url)):
+                if not u or u in urls:
+                    continue
+                urls.append(u)
+                found = nz.url_identifier(u)
                 if found and found[0] == "arxiv":
-                    add_arxiv(url)
+                    add_arxiv(u)
                 elif found:
                     ids.add(found)
 
