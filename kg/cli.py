@@ -146,7 +146,7 @@ def build(
         info = BuildInfo(build_id, __version__, settings.to_json(),
                          tuple(str(s.path) for s in specs), started.isoformat(),
                          datetime.now(UTC).replace(microsecond=0).isoformat(),
-                         resolution.candidates.total)
+                         resolution.candidates.total, len(rejected))
         try:
             oxi = create_store(store)
         except (StoreError, OSError) as exc:

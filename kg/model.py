@@ -109,6 +109,7 @@ class BuildInfo:
     started: str
     ended: str
     candidate_pairs: int
+    rejected: int = 0
 
     @property
     def iri(self) -> str:
@@ -257,6 +258,8 @@ def build_quads(build: BuildInfo) -> Iterator[Quad]:
     yield _t(s, PROV.startedAtTime, lit(build.started, XSD.dateTime), g)
     yield _t(s, PROV.endedAtTime, lit(build.ended, XSD.dateTime), g)
     yield _t(s, KGR.candidatePairs, lit(build.candidate_pairs, XSD.integer), g)
+    yield _t(s, KGR.rejectedCount, lit(build.rejected, XSD.integer), g)
+    yield _t(s, KGR.evidenceGraph, iri(EVIDENCE_GRAPH), g)
     for path in build.inputs:
         yield _t(s, PROV.used, lit(path), g)
 

@@ -8,8 +8,8 @@ document it::
     # param: author  A (part of an) author name, any case
 
 A parameter is a SPARQL variable of the query; ``--param author=Vaswani``
-binds it (as a string literal, or an IRI when written ``<...>``) before the
-query runs.
+replaces it by a value (a string literal, or an IRI when written ``<...>``)
+before the query runs, as a prepared statement does.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store, Variable
+from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store
 
 from .vocab import PREFIXES
 
@@ -99,10 +99,31 @@ def resolve_query(query: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         + ", ".join(shipped))
 
 
-def _param_term(value: str) -> NamedNode | Literal:
+def param_term(value: str) -> str:
+    """A parameter value as a SPARQL term: an IRI when written ``<...>``,
+    else a string literal (escaped)."""
     if value.startswith("<") and value.endswith(">"):
-        return NamedNode(value[1:-1])
-    return Literal(value)
+        iri = value[1:-1]
+        try:
+            NamedNode(iri)
+        except ValueError as exc:
+            raise QueryError(f"invalid IRI {value}: {exc}") from exc
+        if re.search(r'[\s<>"{}|^`\\]', iri):
+            raise QueryError(f"invalid IRI {value}")
+        return f"<{iri}>"
+    return str(Literal(value))
+
+
+def bind_params(text: str, params: dict[str, str]) -> str:
+    """Replace each parameter variable (``?name`` or ``$name``) by its value,
+    as a prepared statement does."""
+    for name, value in params.items():
+        pattern = re.compile(rf"[?$]{re.escape(name)}\b")
+        if not pattern.search(text):
+            raise QueryError(f"parameter {name!r} is not a variable of this query")
+        term = param_term(value)
+        text = pattern.sub(lambda _m, t=term: t, text)
+    return text
 
 
 def run_query(store: Store, text: str, params: dict[str, str] | None = None,
@@ -112,16 +133,11 @@ def run_query(store: Store, text: str, params: dict[str, str] | None = None,
     if missing:
         raise QueryError("missing parameter(s): " + ", ".join(
             f"--param {m}=..." for m in missing))
-    for name in params:
-        if not re.search(rf"[?$]{re.escape(name)}\b", text):
-            raise QueryError(f"parameter {name!r} is not a variable of this query")
     try:
-        return store.query(
-            text, prefixes=PREFIXES,
-            substitutions={Variable(k): _param_term(v) for k, v in params.items()})
+        return store.query(bind_params(text, params), prefixes=PREFIXES)
     except SyntaxError as exc:
         raise QueryError(f"SPARQL syntax error: {exc}") from exc
-    except OSError as exc:
+    except (OSError, RuntimeError, ValueError) as exc:
         raise QueryError(f"query failed: {exc}") from exc
 
 

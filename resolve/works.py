@@ -23,12 +23,12 @@ def work_id(keys: Sequence[RecordKey]) -> str:
     return f"w{digest}"
 
 
-def _display_rank(text: str) -> tuple[bool, int, int]:
+def _display_rank(text: str) -> tuple[bool, int, bool, int]:
     """Lower is better: mixed case over SHOUTING, then more accents (kept, not
-    folded away), then longer."""
+    folded away), then without a trailing full stop (DBLP adds one), then longer."""
     letters = [c for c in text if c.isalpha()]
     shouting = bool(letters) and all(c.isupper() for c in letters)
-    return (shouting, -sum(1 for c in text if ord(c) > 127), -len(text))
+    return (shouting, -sum(1 for c in text if ord(c) > 127), text.endswith("."), -len(text))
 
 
 def choose(values: Sequence[tuple[str, int]], key: Callable[[str], str]) -> tuple[str, int] | None:
