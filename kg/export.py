@@ -36,7 +36,9 @@ def export_rdf(store: Store, fmt: RdfExport, out: BinaryIO) -> int:
     triples = sorted((q.triple for q in store.quads_for_pattern(None, None, None, DefaultGraph())),
                      key=_sort_key)
     rdf_format = RdfFormat.TURTLE if fmt == "turtle" else RdfFormat.N_TRIPLES
-    prefixes = PREFIXES if fmt == "turtle" else None
+    # Data IRIs have slashes after the base, which a prefixed name would have
+    # to escape ("id:record\/arxiv\/..."): they are written in full.
+    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} if fmt == "turtle" else None
     serialize(triples, out, rdf_format, prefixes=prefixes)
     return len(triples)
 

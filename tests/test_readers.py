@@ -408,6 +408,8 @@ def test_arxiv_datacite_doi_yields_arxiv_id() -> None:
 
 
 def test_arxiv_datacite_doi_url_yields_arxiv_id() -> None:
+    # The same DOI as in the test above, given as a doi.org URL in the url
+    # column: it names the arXiv preprint just as well.
     rec = make_record(url="https://doi.org/10.48550/arxiv.1706.03762")
     assert ("arxiv", "1706.03762") in rec.identifiers
     assert ("doi", "10.48550/arxiv.1706.03762") in rec.identifiers
@@ -434,8 +436,8 @@ def test_pubmed_url_yields_pmid() -> None:
 
 
 def test_several_urls_in_one_cell() -> None:
-    rec = make_record(url="https://doi.org/10.1/abc https://pubmed.ncbi.nlm.nih.gov/123")
-    assert rec.identifiers == (("doi", "10.1/abc"), ("pmid", "123"))
+    rec = make_record(url="https://doi.org/10.1000/abc https://pubmed.ncbi.nlm.nih.gov/123")
+    assert rec.identifiers == (("doi", "10.1000/abc"), ("pmid", "123"))
 
 
 def test_explicit_pmid_pmcid_and_identifiers_dict() -> None:
@@ -461,9 +463,10 @@ def test_isbn_field() -> None:
 
 
 def test_identifiers_sorted_and_unique() -> None:
-    rec = make_record(doi=["10.1/x", "https://doi.org/10.1/X"], arxiv="1810.04805",
+    rec = make_record(doi=["10.1000/x", "https://doi.org/10.1000/X"], arxiv="1810.04805",
                       url="https://arxiv.org/abs/1810.04805v3")
-    assert rec.identifiers == (("arxiv", "1810.04805"), ("doi", "10.1/x"))
+    assert rec.identifiers == (("arxiv", "1810.04805"), ("doi", "10.1000/x"))
+    assert rec.arxiv_version == 3
     assert list(rec.identifiers) == sorted(set(rec.identifiers))
 
 
