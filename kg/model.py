@@ -87,7 +87,9 @@ def identifier_iri(scheme: str, value: str) -> str:
 
 
 def scheme_iri(scheme: str) -> str:
-    return DATACITE[scheme] if scheme in DATACITE_SCHEMES else f"{KGR.iri}scheme-{_seg(scheme)}"
+    """DataCite's scheme individual where it has one (``datacite:doi``), else a
+    data node of ours (``id:scheme/openalex``) typed and labelled in the graph."""
+    return DATACITE[scheme] if scheme in DATACITE_SCHEMES else f"{DATA}scheme/{_seg(scheme)}"
 
 
 def match_iri(a: Record, b: Record) -> str:
@@ -176,6 +178,14 @@ def identifier_quads(scheme: str, value: str) -> Iterator[Quad]:
     yield _t(s, RDF.type, iri(DATACITE.Identifier))
     yield _t(s, DATACITE.usesIdentifierScheme, iri(scheme_iri(scheme)))
     yield _t(s, LITERAL.hasLiteralValue, lit(value))
+
+
+def scheme_quads(scheme: str) -> Iterator[Quad]:
+    if scheme in DATACITE_SCHEMES:
+        return
+    s = scheme_iri(scheme)
+    yield _t(s, RDF.type, iri(DATACITE.IdentifierScheme))
+    yield _t(s, RDFS.label, lit(scheme))
 
 
 def work_quads(work: Work, records: Sequence[Record], build: BuildInfo) -> Iterator[Quad]:
@@ -270,7 +280,10 @@ def graph_quads(records: Sequence[Record], works: Sequence[Work], rejections: Se
     work_of: dict[int, Work] = {i: w for w in works for i in w.members}
     for i, rec in enumerate(records):
         yield from record_quads(rec, work_of[i], build)
-    for scheme, value in sorted({x for rec in records for x in rec.identifiers}):
+    identifiers = sorted({x for rec in records for x in rec.identifiers})
+    for scheme in sorted({scheme for scheme, _ in identifiers}):
+        yield from scheme_quads(scheme)
+    for scheme, value in identifiers:
         yield from identifier_quads(scheme, value)
     for work in works:
         yield from work_quads(work, records, build)

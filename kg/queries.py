@@ -116,13 +116,21 @@ def param_term(value: str) -> str:
 
 def bind_params(text: str, params: dict[str, str]) -> str:
     """Replace each parameter variable (``?name`` or ``$name``) by its value,
-    as a prepared statement does."""
+    as a prepared statement does.  In a SELECT projection the variable stays
+    a column, bound to the value: ``(value AS ?name)``."""
     for name, value in params.items():
-        pattern = re.compile(rf"[?$]{re.escape(name)}\b")
+        pattern = re.compile(rf"(\bAS\s+)?[?$]{re.escape(name)}\b", re.IGNORECASE)
         if not pattern.search(text):
             raise QueryError(f"parameter {name!r} is not a variable of this query")
         term = param_term(value)
-        text = pattern.sub(lambda _m, t=term: t, text)
+        body = text.find("{")
+        head, rest = (text, "") if body < 0 else (text[:body], text[body:])
+        projection = re.search(r"\bSELECT\b", head, re.IGNORECASE)
+        if projection:
+            head = head[:projection.end()] + pattern.sub(
+                lambda m, t=term, n=name: m.group(0) if m.group(1) else f"({t} AS ?{n})",
+                head[projection.end():])
+        text = head + pattern.sub(lambda m, t=term: m.group(0) if m.group(1) else t, rest)
     return text
 
 

@@ -50,7 +50,7 @@ PROV = Namespace("prov", "http://www.w3.org/ns/prov#", """
     startedAtTime endedAtTime
 """)
 DATACITE = Namespace("datacite", "http://purl.org/spar/datacite/", """
-    Identifier hasIdentifier usesIdentifierScheme
+    Identifier IdentifierScheme hasIdentifier usesIdentifierScheme
     doi arxiv pmid isbn issn url
 """)
 LITERAL = Namespace("literal", "http://www.essepuntato.it/2010/06/literalreification/",

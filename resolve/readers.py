@@ -318,11 +318,6 @@ def _build_record(obj: dict, source: str, rid: str, origin: str) -> Record:
                     add_arxiv(text)
                 else:
                     ids.add((scheme, text))
-    # A DOI minted by arXiv names the arXiv preprint.
-    for scheme, value in list(ids):
-        if scheme == "doi" and value.startswith("10.48550/arxiv."):
-            add_arxiv(value)
-
     urls: list[str] = []
     for value in _as_list(obj.get("url")) + _as_list(obj.get("urls")):
         for part in str(value).split():
@@ -337,6 +332,11 @@ def _build_record(obj: dict, source: str, rid: str, origin: str) -> Record:
                     add_arxiv(u)
                 elif found:
                     ids.add(found)
+
+    # A DOI minted by arXiv names the arXiv preprint.
+    for scheme, value in sorted(ids):
+        if scheme == "doi" and value.startswith("10.48550/arxiv."):
+            add_arxiv(value)
 
     year = nz.normalize_year(obj.get("year"))
     date = _text(obj.get("date")) or None

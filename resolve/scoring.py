@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .features import Features, TokenStats  # noqa: F401
 from .settings import Settings
-from .types import WORK_ID_SCHEMES, FieldEvidence, ScoredPair
+from .types import WORK_ID_SCHEMES, FieldEvidence, ScoredPair, is_preprint_doi
 
 Similarity = Callable[[Features, Features], float | None]
 
@@ -94,7 +94,8 @@ def author_similarity(a: Features, b: Features) -> float | None:
     """Share of the shorter author list found in the longer one (greedy)."""
     if not a.authors or not b.authors:
         return None
-    short, long_ = sorted((a.authors[:25], b.authors[:25]), key=len)
+    # Ties broken by content, so that the greedy matching is symmetric.
+    short, long_ = sorted((a.authors[:25], b.authors[:25]), key=lambda x: (len(x), x))
     if short == long_[: len(short)]:
         return 1.0
     free = list(long_)
@@ -123,6 +124,8 @@ def year_similarity(a: Features, b: Features) -> float | None:
 def venue_similarity(a: Features, b: Features) -> float | None:
     if not a.venue or not b.venue:
         return None
+    if venue_kind_similarity(a, b) == 0.0:
+        return 0.0  # "VLDB" and "VLDB J." share a name but not a venue
     return fuzz.token_set_ratio(a.venue, b.venue) / 100.0
 
 
@@ -187,7 +190,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same", 0.9, 1.5), Level("different", 0.0, 0.0),
     )),
     Comparison("venue kind", venue_kind_similarity, (
-        Level("same", 1.0, 0.0), Level("journal vs proceedings", 0.0, -6.0),
+        Level("same", 1.0, 0.0), Level("journal vs proceedings", 0.0, -8.0),
     )),
     Comparison("pages", page_similarity, (
         Level("same first page", 1.0, 3.0), Level("different", 0.0, -4.0),
@@ -205,10 +208,6 @@ ID_AGREE = 14.0
 ID_CONFLICT = {"doi": -12.0, "arxiv": -12.0, "pmid": -12.0, "pmcid": -12.0}
 OTHER_ID_CONFLICT = -6.0
 CONTAINER_SCHEMES = frozenset({"issn", "isbn"})
-# Prefixes of DOIs that preprint servers mint: arXiv, bioRxiv/medRxiv,
-# Research Square, Preprints.org, SSRN, OSF Preprints, ChemRxiv.
-PREPRINT_DOI_PREFIXES = ("10.48550/", "10.1101/", "10.21203/", "10.20944/", "10.2139/",
-                         "10.31219/", "10.26434/")
 # How many records are expected to carry one work's title or author (a record
 # and a copy); values carried by more records get a term-frequency penalty.
 TYPICAL_COPIES = 2
@@ -218,10 +217,6 @@ AUTHOR_SCALE = (1.0, 0.5, 0.8, 1.0)
 RARE_TOKEN_DF = 3
 # Scale of positive title weights by the title's number of significant words.
 TITLE_SCALE = (0.3, 0.3, 0.5, 0.75, 1.0)
-
-
-def _is_preprint_doi(doi: str) -> bool:
-    return doi.startswith(PREPRINT_DOI_PREFIXES)
 
 
 def identifier_evidence(a: Features, b: Features) -> list[FieldEvidence]:
@@ -236,8 +231,8 @@ def identifier_evidence(a: Features, b: Features) -> list[FieldEvidence]:
             continue
         if a.ids[scheme] & b.ids[scheme]:
             out.append(FieldEvidence(scheme, "same", 1.0, ID_AGREE))
-        elif scheme == "doi" and (all(map(_is_preprint_doi, a.ids[scheme]))
-                                  != all(map(_is_preprint_doi, b.ids[scheme]))):
+        elif scheme == "doi" and (all(map(is_preprint_doi, a.ids[scheme]))
+                                  != all(map(is_preprint_doi, b.ids[scheme]))):
             out.append(FieldEvidence(scheme, "preprint vs published", 0.0, 0.0))
         else:
             out.append(FieldEvidence(scheme, "conflict", 0.0,
@@ -276,7 +271,7 @@ class Adjustment:
 
 def adjustment(a: Features, b: Features, stats: TokenStats) -> Adjustment:
     k_title = max(stats.title_counts.get(a.title, 1), stats.title_counts.get(b.title, 1))
-    short = min((a.authors, b.authors), key=len)
+    short = min((a.authors, b.authors), key=lambda x: (len(x), x))
     k_author = min((stats.author_counts.get(x, 1) for x in short), default=1)
     return Adjustment(
         title_scale=min(title_scale(a, stats), title_scale(b, stats)),

@@ -25,6 +25,15 @@ Identifier = tuple[str, str]
 WORK_ID_SCHEMES: frozenset[str] = frozenset({"doi", "arxiv", "pmid", "pmcid"})
 ALL_ID_SCHEMES: tuple[str, ...] = ("doi", "arxiv", "pmid", "pmcid", "isbn", "issn")
 
+# Prefixes of DOIs that preprint servers mint: arXiv, bioRxiv/medRxiv,
+# Research Square, Preprints.org, SSRN, OSF Preprints, ChemRxiv.
+PREPRINT_DOI_PREFIXES: tuple[str, ...] = (
+    "10.48550/", "10.1101/", "10.21203/", "10.20944/", "10.2139/", "10.31219/", "10.26434/")
+
+
+def is_preprint_doi(doi: str) -> bool:
+    return doi.startswith(PREPRINT_DOI_PREFIXES)
+
 
 @dataclass(frozen=True, slots=True)
 class Author:

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from . import normalize as nz
-from .types import Record, RecordKey, Work
+from .types import Record, RecordKey, Work, is_preprint_doi
 
 TEXT_FIELDS = ("title", "venue", "volume", "issue", "pages", "abstract", "type")
 
@@ -68,7 +68,7 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
     if dois:
         # The version of record's DOI over a preprint server's.
         counts = Counter(v for v, _ in dois)
-        doi, pos = min(dois, key=lambda vi: (vi[0].startswith("10.48550/"), -counts[vi[0]],
+        doi, pos = min(dois, key=lambda vi: (is_preprint_doi(vi[0]), -counts[vi[0]],
                                              vi[0], vi[1]))
         fields["doi"], sources["doi"] = doi, pos
     return fields, sources

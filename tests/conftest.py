@@ -9,7 +9,7 @@ import pytest
 
 from resolve.features import Features, TokenStats, compute_features, token_stats
 from resolve.readers import record_from_mapping
-from resolve.types import Record, Rejection
+from resolve.types import Record
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -48,4 +48,4 @@ def record_factory():
     return make_record
 
 
-__all__ = ["EXAMPLES", "Rejection", "features_and_stats", "make_record"]
+__all__ = ["EXAMPLES", "features_and_stats", "make_record"]

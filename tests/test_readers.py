@@ -245,7 +245,8 @@ def test_csv_column_mapping(tmp_path: Path) -> None:
     p = tmp_path / "export.csv"
     p.write_bytes(
         b"ID,Title,Author,Journal,Number,ISBN,Year\r\n"
-        b'k1,A Title,"Przyklenk K.; Kloner R. A.",Circulation,4,"1532-4435 (Print)\n0899-7667 (Linking)",1986\r\n'
+        b'k1,A Title,"Przyklenk K.; Kloner R. A.",Circulation,4,'
+        b'"1532-4435 (Print)\n0899-7667 (Linking)",1986\r\n'
     )
     (rec,) = _items(p)
     assert isinstance(rec, Record)
