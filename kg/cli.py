@@ -23,7 +23,7 @@ from rich.table import Table
 
 from resolve import __version__
 from resolve.pipeline import resolve_records
-from resolve.readers import InputError, InputSpec, read_input
+from resolve.readers import InputError, InputSpec, iter_inputs
 from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
@@ -100,7 +100,6 @@ def build(
 
     records: list[Record] = []
     rejected: list[Rejection] = []
-    seen: dict[tuple[str, str], str] = {}
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                         console=err, transient=True, disable=quiet)
     timings: dict[str, float] = {}
@@ -108,20 +107,9 @@ def build(
         task = progress.add_task("reading", total=None)
         t = time.perf_counter()
         try:
-            for spec in specs:
-                progress.update(task, description=f"reading {spec.path}")
-                for item in read_input(spec, encoding):
-                    if isinstance(item, Rejection):
-                        rejected.append(item)
-                        continue
-                    first = seen.get(item.key)
-                    if first is not None:
-                        raise InputError(
-                            f"{item.origin}: record id {item.record_id!r} repeats in source "
-                            f"{item.source!r} (first at {first}); ids must be unique within "
-                            "a source")
-                    seen[item.key] = item.origin
-                    records.append(item)
+            for item in iter_inputs(specs, encoding, on_file=lambda spec: progress.update(
+                    task, description=f"reading {spec.path}")):
+                (rejected if isinstance(item, Rejection) else records).append(item)
         except InputError as exc:
             raise _fail(str(exc), EXIT_INPUT) from exc
         timings["read"] = round(time.perf_counter() - t, 3)

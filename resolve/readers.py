@@ -15,7 +15,7 @@ import csv
 import gzip
 import io
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,26 +125,36 @@ def read_input(spec: InputSpec, encoding: str | None = None) -> Iterator[Record 
         yield from _read_csv(text, spec)
 
 
+def iter_inputs(specs: Iterable[InputSpec], encoding: str | None = None,
+                on_file: Callable[[InputSpec], None] | None = None,
+                ) -> Iterator[Record | Rejection]:
+    """Every record (or rejection) of every input, in order; fails on a
+    record id repeated within a source.  ``on_file`` is called as each file
+    starts (for progress display)."""
+    seen: dict[tuple[str, str], str] = {}
+    for spec in specs:
+        if on_file:
+            on_file(spec)
+        for item in read_input(spec, encoding):
+            if isinstance(item, Record):
+                first = seen.get(item.key)
+                if first is not None:
+                    raise InputError(
+                        f"{item.origin}: record id {item.record_id!r} repeats in source "
+                        f"{item.source!r} (first at {first}); ids must be unique within a source"
+                    )
+                seen[item.key] = item.origin
+            yield item
+
+
 def read_inputs(
     specs: Iterable[InputSpec], encoding: str | None = None
 ) -> tuple[list[Record], list[Rejection]]:
-    """Read every input; fail on a record id repeated within a source."""
+    """Read every input into records and rejections."""
     records: list[Record] = []
     rejections: list[Rejection] = []
-    seen: dict[tuple[str, str], str] = {}
-    for spec in specs:
-        for item in read_input(spec, encoding):
-            if isinstance(item, Rejection):
-                rejections.append(item)
-                continue
-            first = seen.get(item.key)
-            if first is not None:
-                raise InputError(
-                    f"{item.origin}: record id {item.record_id!r} repeats in source "
-                    f"{item.source!r} (first at {first}); ids must be unique within a source"
-                )
-            seen[item.key] = item.origin
-            records.append(item)
+    for item in iter_inputs(specs, encoding):
+        (rejections if isinstance(item, Rejection) else records).append(item)
     return records, rejections
 
 
