@@ -34,6 +34,8 @@ from resolve.evaluate import Scores, clusters_from_groups, evaluate, read_cluste
 SYSREV = ("cardiac", "depression", "diabetes", "neuroimaging", "cytology_screening",
           "haematology", "stroke")
 ALL_SETS = ("dblp-acm", *SYSREV)
+STAGES = ("read", "features", "evidence graph", "candidates", "scoring", "clustering", "works",
+          "rdf + load")
 
 
 def dataset(data: Path, name: str) -> tuple[list[str], dict]:
@@ -105,12 +107,13 @@ def markdown(results: list[dict], command: str) -> str:
             f"| {r['dataset']} | {r['records']:,} | {r['precision']:.4f} | {r['recall']:.4f} "
             f"| {r['f1']:.4f} | {r['bcubed_f1']:.4f} | {r['candidate_pairs']:,} "
             f"| {r['seconds']} | {r['peak_mib']} |")
+    stages = sorted(results[0]["stage_seconds"],
+                    key=lambda s: STAGES.index(s) if s in STAGES else len(STAGES))
     lines += ["", "Seconds per stage (inside `kg build`):", "",
-              "| dataset | " + " | ".join(results[0]["stage_seconds"]) + " |",
-              "|---|" + "---:|" * len(results[0]["stage_seconds"])]
+              "| dataset | " + " | ".join(stages) + " |", "|---|" + "---:|" * len(stages)]
     for r in results:
         lines.append(f"| {r['dataset']} | " + " | ".join(
-            str(v) for v in r["stage_seconds"].values()) + " |")
+            str(r["stage_seconds"].get(s, "")) for s in stages) + " |")
     return "\n".join(lines) + "\n"
 
 
