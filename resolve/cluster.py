@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from .features import Features, TokenStats  # noqa: F401
+from .features import Features, TokenStats
 from .settings import Settings
 from .types import WORK_ID_SCHEMES, FieldEvidence, ScoredPair, is_preprint_doi
 
@@ -156,8 +156,8 @@ def volume_similarity(a: Features, b: Features) -> float | None:
 
 
 def title_number_similarity(a: Features, b: Features) -> float | None:
-    """0 when the titles carry different numbers ("Part I" vs "Part II",
-    "COVID-19" vs "SARS 2003" aside, both must carry some)."""
+    """0 when both titles carry numbers and they differ ("Part I" vs
+    "Part II", "... in 2019" vs "... in 2020"); no evidence otherwise."""
     if not a.numbers or not b.numbers:
         return None
     return 1.0 if a.numbers == b.numbers else 0.0
