@@ -66,7 +66,3 @@ def bulk_load(store: Store, quads: Iterable[str]) -> int:
 def write_metadata(path: Path, meta: dict) -> None:
     (path / MARKER).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n",
                                encoding="utf-8")
-
-
-def read_metadata(path: Path) -> dict:
-    return json.loads((path / MARKER).read_text(encoding="utf-8"))

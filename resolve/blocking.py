@@ -23,11 +23,9 @@ import networkx as nx
 from .features import Features, TokenStats
 from .graph import shared_neighbours
 from .settings import Settings
+from .types import CONTAINER_SCHEMES
 
 KeyFn = Callable[[Features], frozenset[str]]
-
-# Identifier schemes that name a journal or a book, shared by many works.
-CONTAINER_SCHEMES = frozenset({"issn", "isbn"})
 
 
 def title_exact_key(f: Features) -> frozenset[str]:

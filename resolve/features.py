@@ -6,7 +6,6 @@ every pair it is in.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -127,13 +126,6 @@ class TokenStats:
     """How many records carry each exact title key."""
     author_counts: dict[str, int]
     """How many records list each author key."""
-
-    def idf(self, token: str) -> float:
-        return math.log((self.n + 1) / (self.df.get(token, 0) + 1)) + 1.0
-
-    def information(self, tokens: Sequence[str]) -> float:
-        """How much a title says: the summed IDF of its distinct tokens."""
-        return sum(self.idf(t) for t in set(tokens))
 
 
 def token_stats(features: Sequence[Features]) -> TokenStats:

@@ -22,8 +22,6 @@ from pathlib import Path
 from . import normalize as nz
 from .types import Author, Record, Rejection
 
-FORMATS = ("jsonl", "csv")
-
 # Column names (lower-cased) mapped onto the record model.
 CSV_COLUMNS: dict[str, str] = {
     "id": "id", "key": "id", "record_id": "id", "recordid": "id",

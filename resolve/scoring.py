@@ -20,7 +20,7 @@ from rapidfuzz.distance import Levenshtein
 
 from .features import Features, TokenStats
 from .settings import Settings
-from .types import WORK_ID_SCHEMES, FieldEvidence, ScoredPair, is_preprint_doi
+from .types import CONTAINER_SCHEMES, FieldEvidence, ScoredPair, is_preprint_doi
 
 Similarity = Callable[[Features, Features], float | None]
 
@@ -207,7 +207,6 @@ COMPARISONS: tuple[Comparison, ...] = (
 ID_AGREE = 14.0
 ID_CONFLICT = {"doi": -12.0, "arxiv": -12.0, "pmid": -12.0, "pmcid": -12.0}
 OTHER_ID_CONFLICT = -6.0
-CONTAINER_SCHEMES = frozenset({"issn", "isbn"})
 # How many records are expected to carry one work's title or author (a record
 # and a copy); values carried by more records get a term-frequency penalty.
 TYPICAL_COPIES = 2
@@ -269,12 +268,15 @@ class Adjustment:
     author_penalty: float = 0.0
 
 
-def adjustment(a: Features, b: Features, stats: TokenStats) -> Adjustment:
+def adjustment(a: Features, b: Features, stats: TokenStats,
+               scales: tuple[float, float] | None = None) -> Adjustment:
+    """The adjustment of one pair; ``scales`` passes the two records'
+    :func:`title_scale` when the caller has them already."""
     k_title = max(stats.title_counts.get(a.title, 1), stats.title_counts.get(b.title, 1))
     short = min((a.authors, b.authors), key=lambda x: (len(x), x))
     k_author = min((stats.author_counts.get(x, 1) for x in short), default=1)
     return Adjustment(
-        title_scale=min(title_scale(a, stats), title_scale(b, stats)),
+        title_scale=min(scales or (title_scale(a, stats), title_scale(b, stats))),
         title_penalty=_tf_penalty(k_title),
         author_scale=AUTHOR_SCALE[min(len(short), len(AUTHOR_SCALE) - 1)],
         author_penalty=_tf_penalty(k_author),
@@ -319,11 +321,14 @@ def score_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
                 stats: TokenStats, settings: Settings) -> list[ScoredPair]:
     """Score every candidate pair; the result is in the order of ``pairs``."""
     out: list[ScoredPair] = []
+    scales: dict[int, float] = {}  # title_scale per record, computed once
     for a, b in pairs:
         fa, fb = features[a], features[b]
-        score, evidence = score_pair(fa, fb, settings, adjustment(fa, fb, stats))
+        for i, f in ((a, fa), (b, fb)):
+            if i not in scales:
+                scales[i] = title_scale(f, stats)
+        adj = adjustment(fa, fb, stats, (scales[a], scales[b]))
+        score, evidence = score_pair(fa, fb, settings, adj)
         out.append(ScoredPair(a, b, round(score, 6), evidence))
     return out
 
-
-__all__ = ["COMPARISONS", "Comparison", "Level", "WORK_ID_SCHEMES", "score_pair", "score_pairs"]

@@ -18,12 +18,11 @@ RecordKey = tuple[str, str]
 Identifier = tuple[str, str]
 """``(scheme, value)`` with a canonical value, e.g. ``("doi", "10.1000/x")``."""
 
-# Identifier schemes that name one publication: two records sharing one of
-# these are candidates at once, and two *different* values of the same scheme
-# are evidence against a match.  ISBN and ISSN are kept but name books and
-# journals, which many distinct works share.
-WORK_ID_SCHEMES: frozenset[str] = frozenset({"doi", "arxiv", "pmid", "pmcid"})
-ALL_ID_SCHEMES: tuple[str, ...] = ("doi", "arxiv", "pmid", "pmcid", "isbn", "issn")
+# Identifier schemes that name a journal or a book, which many distinct works
+# share: kept on the record, but they neither make candidates nor count as
+# agreement or conflict.  Every other scheme (DOI, arXiv, PMID, source-native
+# ids) names one publication.
+CONTAINER_SCHEMES: frozenset[str] = frozenset({"issn", "isbn"})
 
 # Prefixes of DOIs that preprint servers mint: arXiv, bioRxiv/medRxiv,
 # Research Square, Preprints.org, SSRN, OSF Preprints, ChemRxiv.
