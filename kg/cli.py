@@ -162,6 +162,7 @@ def build(
                                             for s in specs],
         "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
+        "weights": resolution.estimation.as_dict(),
     })
     table = Table(title=f"kg build: {store}", show_header=False, title_justify="left")
     for k, v in summary.items():
@@ -255,6 +256,45 @@ def export_cmd(
         with output.open("wb") as fh:
             n = exporting.export_rdf(oxi, fmt, fh)  # type: ignore[arg-type]
         err.print(f"wrote {n} triples to {output}")
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    gold: Annotated[Path, typer.Argument(
+        help="Gold clusters as CSV: source,record_id,cluster; or two columns of duplicate "
+        "record ids per row (a header like idDBLP,idACM names each column's source); or one "
+        "column of ';'-joined duplicate ids per row (merged_record_ids.csv).",
+        show_default=False)],
+    store: StoreOpt,
+    gold_format: Annotated[str, typer.Option(
+        "--gold-format", help="auto (by column count), clusters, pairs or merged-ids.")
+    ] = "auto",
+    show: Annotated[int, typer.Option(help="How many false-merge works and missed pairs "
+                                      "to list.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Score a store's works against gold clusters: pairwise and B-cubed precision,
+    recall and F1, then the worst false merges and missed pairs with their match
+    evidence. Records the gold does not list count as singletons."""
+    from dataclasses import asdict
+
+    from .evaluation import evaluate_store, format_evaluation
+
+    if fmt not in ("text", "json"):
+        raise _fail(f"--format {fmt}: expected text or json", EXIT_INPUT)
+    try:
+        oxi = open_store(store)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_STORE) from exc
+    try:
+        result = evaluate_store(oxi, gold, gold_format, show)
+    except (OSError, ValueError) as exc:
+        raise _fail(f"{gold}: {exc}" if str(gold) not in str(exc) else str(exc),
+                    EXIT_INPUT) from exc
+    if fmt == "json":
+        sys.stdout.write(json.dumps(asdict(result), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(format_evaluation(result))
 
 
 @app.command()

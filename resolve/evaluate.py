@@ -82,3 +82,153 @@ def clusters_from_groups(groups: Iterable[Iterable[Item]]) -> dict[Item, int]:
         for item in group:
             labels[item] = n
     return labels
+
+
+# --- gold standards in the shapes users have ---------------------------------
+
+GoldItem = tuple[str | None, str]
+"""``(source, record_id)``; the source is ``None`` when the gold file does not
+name it (it is then looked up among the build's records by id)."""
+
+GOLD_FORMATS = ("clusters", "pairs", "merged-ids")
+
+
+def read_gold(path: Path, fmt: str = "auto") -> list[list[GoldItem]]:
+    """Gold duplicate groups from a CSV in one of three shapes:
+
+    - ``clusters``: ``source,record_id,cluster`` (3 or more columns, header);
+    - ``pairs``: two columns of record ids, one duplicate pair per row; a
+      header such as ``idDBLP,idACM`` names the source of each column
+      (``dblp``, ``acm``), otherwise ids are looked up in any source;
+    - ``merged-ids``: one column, each row a duplicate set of ids joined by
+      ``;`` (the systematic-review sets' ``merged_record_ids.csv``).
+
+    ``auto`` picks by the number of columns (3+, 2, 1).  Groups that share an
+    item are not merged here; :func:`gold_labels` does that.
+    """
+    if fmt not in ("auto", *GOLD_FORMATS):
+        raise ValueError(f"unknown gold format {fmt!r} (expected auto, {', '.join(GOLD_FORMATS)})")
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = [row for row in csv.reader(fh) if any(c.strip() for c in row)]
+    if not rows:
+        raise ValueError(f"{path}: empty gold file")
+    header, body = rows[0], rows[1:]
+    if fmt == "auto":
+        fmt = {1: "merged-ids", 2: "pairs"}.get(len(header), "clusters")
+    groups: list[list[GoldItem]] = []
+    if fmt == "clusters":
+        if len(header) < 3:
+            raise ValueError(f"{path}: expected columns source,record_id,cluster")
+        by_label: dict[str, list[GoldItem]] = defaultdict(list)
+        for n, row in enumerate(body, 2):
+            if len(row) < 3:
+                raise ValueError(f"{path}:{n}: expected source,record_id,cluster")
+            by_label[row[2]].append((row[0] or None, row[1]))
+        groups = list(by_label.values())
+    elif fmt == "pairs":
+        sources = [_column_source(h) for h in header]
+        for n, row in enumerate(body, 2):
+            if len(row) != 2:
+                raise ValueError(f"{path}:{n}: expected two record ids")
+            groups.append([(sources[0], row[0].strip()), (sources[1], row[1].strip())])
+    else:
+        for row in body:
+            groups.append([(None, i.strip()) for i in row[0].split(";") if i.strip()])
+    return groups
+
+
+def _column_source(header: str) -> str | None:
+    """``idDBLP`` -> ``dblp``; a header that does not name a source -> None."""
+    h = header.strip()
+    for prefix in ("id_", "id"):
+        if h.lower().startswith(prefix) and len(h) > len(prefix):
+            return h[len(prefix):].lower()
+    return None
+
+
+def gold_labels(groups: Iterable[Iterable[GoldItem]],
+                keys: Iterable[tuple[str, str]]) -> tuple[dict[tuple[str, str], int], list[str]]:
+    """Resolve gold items to the build's record keys and label each with its
+    gold cluster (groups sharing a record are one cluster).
+
+    Returns the labels and a list of problems: ids not found in the build, or
+    found in several sources when the gold does not say which.
+    """
+    keys = list(keys)
+    key_set = set(keys)
+    by_id: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for key in keys:
+        by_id[key[1]].append(key)
+    sources = {s for s, _ in keys}
+    problems: list[str] = []
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for group in groups:
+        resolved = []
+        for source, rid in group:
+            if source is not None and source in sources:
+                key = (source, rid)
+                if key in key_set:
+                    resolved.append(key)
+                else:
+                    problems.append(f"gold record {source}:{rid} is not in the build")
+                continue
+            found = by_id.get(rid, [])
+            if len(found) == 1:
+                resolved.append(found[0])
+            elif not found:
+                problems.append(f"gold record {rid} is not in the build")
+            else:
+                problems.append(f"gold record {rid} is in several sources: "
+                                + ", ".join(s for s, _ in found))
+        for key in resolved:
+            find(key)
+        for x, y in zip(resolved, resolved[1:], strict=False):
+            parent[find(x)] = find(y)
+    roots = sorted({find(k) for k in parent})
+    number = {r: n for n, r in enumerate(roots)}
+    return {k: number[find(k)] for k in parent}, problems
+
+
+@dataclass(frozen=True)
+class PairError:
+    """A false merge (same predicted work, different gold clusters) or a
+    missed pair (same gold cluster, different works)."""
+
+    a: Item
+    b: Item
+    predicted: tuple[Hashable, Hashable]
+    gold: tuple[Hashable, Hashable]
+
+
+def pair_errors(predicted: Mapping[Item, Hashable], gold: Mapping[Item, Hashable]
+                ) -> tuple[list[PairError], list[PairError]]:
+    """Every false-merge pair and every missed pair, each sorted.
+
+    Quadratic in cluster size only: pairs are enumerated within predicted
+    works (for false merges) and within gold clusters (for misses).
+    """
+    gold_full = {i: gold.get(i, ("singleton", i)) for i in predicted}
+    false_merges: list[PairError] = []
+    for members in _groups(predicted).values():
+        members = sorted(members)
+        for k, a in enumerate(members):
+            for b in members[k + 1:]:
+                if gold_full[a] != gold_full[b]:
+                    false_merges.append(PairError(a, b, (predicted[a], predicted[b]),
+                                                  (gold_full[a], gold_full[b])))
+    missed: list[PairError] = []
+    for members in _groups(gold_full).values():
+        members = sorted(members)
+        for k, a in enumerate(members):
+            for b in members[k + 1:]:
+                if predicted[a] != predicted[b]:
+                    missed.append(PairError(a, b, (predicted[a], predicted[b]),
+                                            (gold_full[a], gold_full[b])))
+    return false_merges, missed

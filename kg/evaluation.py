@@ -1,0 +1,179 @@
+"""``kg evaluate``: a store's works against gold clusters, and why it erred.
+
+The scores come from :mod:`resolve.evaluate`; this module reads what they
+need from the store (which record is in which work, the records' titles, and
+the match evidence of the pairs it reports), so a user can see *why* two
+different works were joined or a duplicate was missed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Store
+
+from resolve.evaluate import PairError, Scores, evaluate, gold_labels, pair_errors, read_gold
+
+from .queries import run_query, term_text
+
+RecordKey = tuple[str, str]
+
+RECORDS_QUERY = """
+SELECT ?source ?record ?work ?title ?year WHERE {
+  ?r a kgr:SourceRecord ; kgr:source ?source ; dcterms:identifier ?record .
+  ?r (frbr:realizationOf|frbr:realizationOf/frbr:realizationOf) ?w .
+  ?w a fabio:Work ; dcterms:identifier ?work .
+  OPTIONAL { ?r dcterms:title ?title }
+  OPTIONAL { ?r fabio:hasPublicationYear ?year }
+}
+"""
+
+EVIDENCE_QUERY = """
+SELECT ?score ?field ?level ?weight WHERE {
+  GRAPH ?g {
+    ?m a kgr:Match ; kgr:matchedRecord ?a, ?b ; kgr:matchScore ?score .
+    OPTIONAL { ?m kgr:evidence ?e . ?e kgr:field ?field ; kgr:level ?level ; kgr:weight ?weight }
+  }
+  ?a kgr:source $source_a ; dcterms:identifier $id_a .
+  ?b kgr:source $source_b ; dcterms:identifier $id_b .
+}
+"""
+
+
+@dataclass
+class StoreRecord:
+    key: RecordKey
+    work: str
+    title: str
+    year: str
+
+
+@dataclass
+class Explained:
+    """One reported pair with its match evidence (if it was ever scored)."""
+
+    a: StoreRecord
+    b: StoreRecord
+    score: float | None
+    evidence: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+@dataclass
+class MergedWork:
+    """A predicted work that joins records of several gold clusters."""
+
+    work: str
+    records: list[tuple[StoreRecord, int | str]]
+    false_pairs: int
+    strongest: Explained | None
+
+
+@dataclass
+class Evaluation:
+    scores: Scores
+    problems: list[str]
+    false_merge_pairs: int
+    missed_pairs: int
+    worst_merges: list[MergedWork]
+    worst_misses: list[Explained]
+    never_candidates: int
+
+
+def store_records(store: Store) -> dict[RecordKey, StoreRecord]:
+    out: dict[RecordKey, StoreRecord] = {}
+    for s in run_query(store, RECORDS_QUERY):
+        key = (term_text(s["source"]), term_text(s["record"]))
+        out[key] = StoreRecord(key, term_text(s["work"]), term_text(s["title"]),
+                               term_text(s["year"]))
+    return out
+
+
+def pair_evidence(store: Store, a: RecordKey, b: RecordKey) -> tuple[float | None, list]:
+    """The score and per-field evidence stored for a pair, if it was scored
+    (merged pairs and near misses are kept in the evidence graph)."""
+    params = {"source_a": a[0], "id_a": a[1], "source_b": b[0], "id_b": b[1]}
+    score: float | None = None
+    evidence: list[tuple[str, str, float]] = []
+    for s in run_query(store, EVIDENCE_QUERY, params):
+        score = float(term_text(s["score"]))
+        if s["field"] is not None:
+            evidence.append((term_text(s["field"]), term_text(s["level"]),
+                             float(term_text(s["weight"]))))
+    evidence.sort(key=lambda e: (-abs(e[2]), e[0]))
+    return score, evidence
+
+
+def evaluate_store(store: Store, gold_path: Path, gold_format: str = "auto",
+                   show: int = 10) -> Evaluation:
+    records = store_records(store)
+    labels, problems = gold_labels(read_gold(gold_path, gold_format), records)
+    predicted = {k: r.work for k, r in records.items()}
+    scores = evaluate(predicted, labels)
+    false_merges, missed = pair_errors(predicted, labels)
+    gold_of = {k: labels.get(k, "-") for k in records}
+
+    def explain(e: PairError) -> Explained:
+        score, ev = pair_evidence(store, e.a, e.b)
+        if score is None:
+            score, ev = pair_evidence(store, e.b, e.a)
+        return Explained(records[e.a], records[e.b], score, ev)
+
+    by_work: dict[str, list[PairError]] = defaultdict(list)
+    for e in false_merges:
+        by_work[e.predicted[0]].append(e)
+    worst: list[MergedWork] = []
+    for work, errors in sorted(by_work.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:show]:
+        explained = [explain(e) for e in errors[:50]]
+        scored = [x for x in explained if x.score is not None]
+        strongest = max(scored, key=lambda x: x.score or 0.0) if scored else None
+        members = sorted(k for k, r in records.items() if r.work == work)
+        worst.append(MergedWork(work, [(records[k], gold_of[k]) for k in members],
+                                len(errors), strongest))
+
+    misses = [explain(e) for e in missed]
+    never = sum(1 for x in misses if x.score is None)
+    misses.sort(key=lambda x: (-(x.score if x.score is not None else -1.0), x.a.key, x.b.key))
+    return Evaluation(scores, problems, len(false_merges), len(missed), worst,
+                      misses[:show], never)
+
+
+def format_evaluation(ev: Evaluation) -> str:
+    s = ev.scores
+    lines = [
+        f"pairwise  precision {s.precision:.4f}  recall {s.recall:.4f}  F1 {s.f1:.4f}  "
+        f"(gold pairs {s.true_pairs:,}, predicted pairs {s.predicted_pairs:,}, "
+        f"correct {s.correct_pairs:,})",
+        f"B-cubed   precision {s.bcubed_precision:.4f}  recall {s.bcubed_recall:.4f}  "
+        f"F1 {s.bcubed_f1:.4f}",
+    ]
+    if ev.problems:
+        lines.append(f"gold problems: {len(ev.problems)} (first: {ev.problems[0]})")
+    lines += ["", f"false merges: {ev.false_merge_pairs:,} pairs in {len(ev.worst_merges)}"
+              f"{'+' if len(ev.worst_merges) else ''} works shown, most false pairs first"]
+    for w in ev.worst_merges:
+        lines.append(f"  work {w.work}: {len(w.records)} records, {w.false_pairs} false pairs")
+        for r, gold in w.records:
+            lines.append(f"    [gold {gold}] {r.key[0]}:{r.key[1]} ({r.year or '?'}) "
+                         f"{_short(r.title)}")
+        if w.strongest:
+            lines.append("    strongest wrong link: " + _pair_line(w.strongest))
+        else:
+            lines.append("    (joined only through other records)")
+    lines += ["", f"missed pairs: {ev.missed_pairs:,}, of which never scored "
+              f"(not a candidate, or scored below the near-miss level): {ev.never_candidates:,}"]
+    for x in ev.worst_misses:
+        lines.append(f"  {x.a.key[0]}:{x.a.key[1]} ({x.a.year or '?'}) {_short(x.a.title)}")
+        lines.append(f"  {x.b.key[0]}:{x.b.key[1]} ({x.b.year or '?'}) {_short(x.b.title)}")
+        lines.append("    " + (_pair_line(x) if x.score is not None else "never scored"))
+    return "\n".join(lines) + "\n"
+
+
+def _short(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _pair_line(x: Explained) -> str:
+    parts = ", ".join(f"{f} {lvl} {w:+g}" for f, lvl, w in x.evidence if w)
+    return f"score {x.score:.4f}: {parts or 'no weighted evidence'}"
