@@ -18,7 +18,8 @@ from .blocking import CandidateStats, candidate_pairs
 from .cluster import ClusterResult, cluster
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import build_evidence_graph
-from .scoring import score_pairs
+from .estimate import Estimation, estimate_model
+from .scoring import compare_pairs, score_compared, score_pairs
 from .settings import Settings
 from .types import Record, ScoredPair, Work
 from .works import make_works
@@ -34,6 +35,7 @@ class Resolution:
     stats: TokenStats
     graph: nx.Graph
     candidates: CandidateStats
+    estimation: Estimation
     scored: list[ScoredPair]
     clustering: ClusterResult
     works: list[Work]
@@ -69,11 +71,15 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("candidates"):
         pairs, cand_stats = candidate_pairs(features, graph, stats, settings)
     with stage("scoring"):
-        scored = score_pairs(features, pairs, stats, settings)
+        compared = compare_pairs(features, pairs)
+        estimation = estimate_model(compared, settings)
+        model = estimation.model
+        scored = score_compared(features, pairs, compared, stats, model)
+        del compared
     with stage("clustering"):
         clustering = cluster(len(records), scored, settings,
-                             scorer=lambda ps: score_pairs(features, ps, stats, settings))
+                             scorer=lambda ps: score_pairs(features, ps, stats, settings, model))
     with stage("works"):
         works = make_works(records, clustering.clusters)
-    return Resolution(records, features, stats, graph, cand_stats, scored, clustering,
-                      works, timings)
+    return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
+                      clustering, works, timings)

@@ -44,14 +44,28 @@ class Comparison:
     similarity: Similarity
     levels: tuple[Level, ...]
 
-    def compare(self, a: Features, b: Features) -> FieldEvidence:
+    def level_of(self, a: Features, b: Features) -> tuple[int, float | None]:
+        """The index of the level that applies (-1: a side lacks the field)
+        and the similarity."""
         sim = self.similarity(a, b)
         if sim is None:
-            return FieldEvidence(self.field, "missing", None, 0.0)
-        for level in self.levels:
+            return -1, None
+        for k, level in enumerate(self.levels):
             if sim >= level.min_similarity:
-                return FieldEvidence(self.field, level.name, round(sim, 4), level.weight)
+                return k, sim
         raise AssertionError(f"{self.field}: no level for similarity {sim}")
+
+    def evidence(self, k: int, sim: float | None,
+                 weights: Sequence[float] | None = None) -> FieldEvidence:
+        """The evidence of level ``k`` (weights default to the hand-set ones)."""
+        if k < 0:
+            return FieldEvidence(self.field, "missing", None, 0.0)
+        weight = weights[k] if weights is not None else self.levels[k].weight
+        return FieldEvidence(self.field, self.levels[k].name,
+                             None if sim is None else round(sim, 4), round(weight, 3))
+
+    def compare(self, a: Features, b: Features) -> FieldEvidence:
+        return self.evidence(*self.level_of(a, b))
 
 
 # --- similarities ----------------------------------------------------------
@@ -155,6 +169,22 @@ def volume_similarity(a: Features, b: Features) -> float | None:
     return 1.0 if a.volume == b.volume else 0.0
 
 
+def place_similarity(a: Features, b: Features) -> float | None:
+    """Volume and first page together: 1 both agree, 0.8 the one both have
+    agrees, 0.5 one agrees and one differs, 0.3 the one both have differs, 0
+    both differ.  Both differing is what tells a conference abstract from the
+    full article of the same title and authors, or a reprint from its original."""
+    known = [s for s in (volume_similarity(a, b), page_similarity(a, b)) if s is not None]
+    if not known:
+        return None
+    agree = sum(1 for s in known if s == 1.0)
+    if agree == len(known):
+        return 1.0 if len(known) == 2 else 0.8
+    if agree:
+        return 0.5
+    return 0.3 if len(known) == 1 else 0.0
+
+
 def title_number_similarity(a: Features, b: Features) -> float | None:
     """0 when both titles carry numbers and they differ ("Part I" vs
     "Part II", "... in 2019" vs "... in 2020"); no evidence otherwise."""
@@ -192,21 +222,16 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("venue kind", venue_kind_similarity, (
         Level("same", 1.0, 0.0), Level("journal vs proceedings", 0.0, -8.0),
     )),
-    Comparison("pages", page_similarity, (
-        Level("same first page", 1.0, 3.0), Level("different", 0.0, -4.0),
-    )),
-    Comparison("volume", volume_similarity, (
-        Level("same", 1.0, 1.0), Level("different", 0.0, -3.0),
+    Comparison("volume and pages", place_similarity, (
+        Level("both same", 1.0, 4.0), Level("same, other missing", 0.8, 2.0),
+        Level("one differs", 0.5, -2.0), Level("differs, other missing", 0.3, -3.5),
+        Level("both differ", 0.0, -10.0),
     )),
     Comparison("notice", notice_similarity, (
         Level("same kind", 1.0, 0.0), Level("notice vs paper", 0.0, -15.0),
     )),
 )
 
-# Identifier agreement and conflict, per scheme.
-ID_AGREE = 14.0
-ID_CONFLICT = {"doi": -12.0, "arxiv": -12.0, "pmid": -12.0, "pmcid": -12.0}
-OTHER_ID_CONFLICT = -6.0
 # How many records are expected to carry one work's title or author (a record
 # and a copy); values carried by more records get a term-frequency penalty.
 TYPICAL_COPIES = 2
@@ -218,24 +243,66 @@ RARE_TOKEN_DF = 3
 TITLE_SCALE = (0.3, 0.3, 0.5, 0.75, 1.0)
 
 
-def identifier_evidence(a: Features, b: Features) -> list[FieldEvidence]:
-    """One piece of evidence per identifier scheme both records carry.
+def _doi_similarity(a: Features, b: Features) -> float | None:
+    """1 a shared DOI; 0.5 a preprint-server DOI (arXiv, bioRxiv, ...) against
+    a publisher's: a preprint and its version of record, not a conflict; 0
+    different DOIs of the same kind."""
+    x, y = a.ids.get("doi"), b.ids.get("doi")
+    if not x or not y:
+        return None
+    if x & y:
+        return 1.0
+    if all(map(is_preprint_doi, x)) != all(map(is_preprint_doi, y)):
+        return 0.5
+    return 0.0
 
-    Two different DOIs where one side's are all preprint-server DOIs (arXiv,
-    bioRxiv, ...) are a preprint and its version of record, not a conflict.
-    """
-    out: list[FieldEvidence] = []
-    for scheme in sorted(a.ids.keys() & b.ids.keys()):
-        if scheme in CONTAINER_SCHEMES:
-            continue
-        if a.ids[scheme] & b.ids[scheme]:
-            out.append(FieldEvidence(scheme, "same", 1.0, ID_AGREE))
-        elif scheme == "doi" and (all(map(is_preprint_doi, a.ids[scheme]))
-                                  != all(map(is_preprint_doi, b.ids[scheme]))):
-            out.append(FieldEvidence(scheme, "preprint vs published", 0.0, 0.0))
-        else:
-            out.append(FieldEvidence(scheme, "conflict", 0.0,
-                                     ID_CONFLICT.get(scheme, OTHER_ID_CONFLICT)))
+
+def _scheme_similarity(scheme: str) -> Similarity:
+    def similarity(a: Features, b: Features) -> float | None:
+        x, y = a.ids.get(scheme), b.ids.get(scheme)
+        if not x or not y:
+            return None
+        return 1.0 if x & y else 0.0
+    similarity.__name__ = f"{scheme}_similarity"
+    return similarity
+
+
+def other_id_similarity(a: Features, b: Features) -> float | None:
+    """Source-native ids (OpenAlex, DBLP keys, ...) both records carry: 1 if
+    one of them agrees, 0 if all that both carry differ."""
+    shared = [k for k in a.ids.keys() & b.ids.keys()
+              if k not in CONTAINER_SCHEMES and k not in _MAIN_SCHEMES]
+    if not shared:
+        return None
+    return 1.0 if any(a.ids[k] & b.ids[k] for k in shared) else 0.0
+
+
+_MAIN_SCHEMES = ("doi", "arxiv", "pmid", "pmcid")
+# Identifier agreement and conflict: a shared identifier all but settles a
+# pair; a conflict all but rules it out (see the hard constraints in
+# :mod:`resolve.constraints`).  Container ids (ISSN, ISBN) are never compared.
+ID_COMPARISONS: tuple[Comparison, ...] = (
+    Comparison("doi", _doi_similarity, (
+        Level("same", 1.0, 14.0), Level("preprint vs published", 0.5, 0.0),
+        Level("conflict", 0.0, -12.0),
+    )),
+    *(Comparison(scheme, _scheme_similarity(scheme), (
+        Level("same", 1.0, 14.0), Level("conflict", 0.0, -12.0),
+    )) for scheme in _MAIN_SCHEMES[1:]),
+    Comparison("other identifiers", other_id_similarity, (
+        Level("same", 1.0, 14.0), Level("conflict", 0.0, -6.0),
+    )),
+)
+ALL_COMPARISONS: tuple[Comparison, ...] = COMPARISONS + ID_COMPARISONS
+
+
+def identifier_evidence(a: Features, b: Features) -> list[FieldEvidence]:
+    """The evidence of the identifiers both records carry (hand-set weights)."""
+    out = []
+    for comp in ID_COMPARISONS:
+        k, sim = comp.level_of(a, b)
+        if k >= 0:
+            out.append(comp.evidence(k, sim))
     return out
 
 
@@ -290,23 +357,63 @@ def _adjust(ev: FieldEvidence, scale: float, penalty: float) -> FieldEvidence:
     return FieldEvidence(ev.field, ev.level + " (common value)", ev.similarity, round(weight, 3))
 
 
+@dataclass(frozen=True)
+class Model:
+    """The weight of every level of every comparison, and the prior.
+
+    ``weights[k][l]`` is the log2 Bayes factor of level ``l`` of
+    ``ALL_COMPARISONS[k]``; ``prior`` the log2 prior odds of a match.  The
+    hand-set model (:meth:`hand_set`) is where estimation starts and what it
+    is shrunk towards (see :mod:`resolve.estimate`)."""
+
+    weights: tuple[tuple[float, ...], ...]
+    prior: float
+
+    @classmethod
+    def hand_set(cls, settings: Settings) -> Model:
+        return cls(tuple(tuple(lv.weight for lv in c.levels) for c in ALL_COMPARISONS),
+                   settings.prior)
+
+    def as_dict(self) -> dict:
+        return {"prior": round(self.prior, 3), "weights": {
+            c.field: {lv.name: round(w, 3) for lv, w in zip(c.levels, ws, strict=True)}
+            for c, ws in zip(ALL_COMPARISONS, self.weights, strict=True)}}
+
+
+_TITLE = next(k for k, c in enumerate(ALL_COMPARISONS) if c.field == "title")
+_AUTHORS = next(k for k, c in enumerate(ALL_COMPARISONS) if c.field == "authors")
+_FIELDS = len(COMPARISONS)
+
+
+def compare_pair(a: Features, b: Features) -> list[tuple[int, float | None]]:
+    """The level (and similarity) of every comparison for one pair."""
+    return [c.level_of(a, b) for c in ALL_COMPARISONS]
+
+
+def _score(levels: Sequence[tuple[int, float | None]], model: Model,
+           adj: Adjustment) -> tuple[float, tuple[FieldEvidence, ...]]:
+    evidence: list[FieldEvidence] = []
+    for k, (level, sim) in enumerate(levels):
+        if level < 0 and k >= _FIELDS:
+            continue  # identifiers are evidence only when both records carry one
+        ev = ALL_COMPARISONS[k].evidence(level, sim, model.weights[k])
+        if k == _TITLE:
+            ev = _adjust(ev, adj.title_scale, adj.title_penalty)
+        elif k == _AUTHORS:
+            ev = _adjust(ev, adj.author_scale, adj.author_penalty)
+        evidence.append(ev)
+    total = model.prior + sum(e.weight for e in evidence)
+    return probability(total), tuple(evidence)
+
+
 def score_pair(a: Features, b: Features, settings: Settings,
-               adj: Adjustment = Adjustment()) -> tuple[float, tuple[FieldEvidence, ...]]:
+               adj: Adjustment = Adjustment(),
+               model: Model | None = None) -> tuple[float, tuple[FieldEvidence, ...]]:
     """Match probability of two records and the per-field evidence.
 
     ``adj`` (from :func:`adjustment`) lowers the weight of agreeing titles and
-    author lists that say little."""
-    evidence: list[FieldEvidence] = []
-    for comp in COMPARISONS:
-        ev = comp.compare(a, b)
-        if comp.field == "title":
-            ev = _adjust(ev, adj.title_scale, adj.title_penalty)
-        elif comp.field == "authors":
-            ev = _adjust(ev, adj.author_scale, adj.author_penalty)
-        evidence.append(ev)
-    evidence.extend(identifier_evidence(a, b))
-    total = settings.prior + sum(e.weight for e in evidence)
-    return probability(total), tuple(evidence)
+    author lists that say little; ``model`` defaults to the hand-set weights."""
+    return _score(compare_pair(a, b), model or Model.hand_set(settings), adj)
 
 
 def probability(log2_odds: float) -> float:
@@ -317,18 +424,32 @@ def probability(log2_odds: float) -> float:
     return 1.0 / (1.0 + 2.0 ** (-log2_odds))
 
 
-def score_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
-                stats: TokenStats, settings: Settings) -> list[ScoredPair]:
-    """Score every candidate pair; the result is in the order of ``pairs``."""
+def compare_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]]
+                  ) -> list[list[tuple[int, float | None]]]:
+    """The comparison levels of every pair, in the order of ``pairs``."""
+    return [compare_pair(features[a], features[b]) for a, b in pairs]
+
+
+def score_compared(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
+                   compared: Sequence[Sequence[tuple[int, float | None]]], stats: TokenStats,
+                   model: Model) -> list[ScoredPair]:
+    """Score pairs whose levels :func:`compare_pairs` computed."""
     out: list[ScoredPair] = []
     scales: dict[int, float] = {}  # title_scale per record, computed once
-    for a, b in pairs:
+    for (a, b), levels in zip(pairs, compared, strict=True):
         fa, fb = features[a], features[b]
         for i, f in ((a, fa), (b, fb)):
             if i not in scales:
                 scales[i] = title_scale(f, stats)
         adj = adjustment(fa, fb, stats, (scales[a], scales[b]))
-        score, evidence = score_pair(fa, fb, settings, adj)
+        score, evidence = _score(levels, model, adj)
         out.append(ScoredPair(a, b, round(score, 6), evidence))
     return out
 
+
+def score_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
+                stats: TokenStats, settings: Settings,
+                model: Model | None = None) -> list[ScoredPair]:
+    """Score every candidate pair; the result is in the order of ``pairs``."""
+    return score_compared(features, pairs, compare_pairs(features, pairs), stats,
+                          model or Model.hand_set(settings))

@@ -18,8 +18,18 @@ class Settings:
     block_window: int = 8
     # How many of a record's rarest title tokens become blocking keys (as pairs).
     rare_tokens: int = 4
-    # Scoring: log2 prior odds that a candidate pair is a match.
+    # Scoring: log2 prior odds that a candidate pair is a match; joining two
+    # records asks for -prior bits of evidence (estimated weights or not).
     prior: float = -8.0
+    # Estimate the weights from the candidate pairs by EM (resolve.estimate),
+    # starting from and shrunk towards the hand-set weights by this many
+    # pseudo-pairs; with fewer candidate pairs than em_min_pairs, the
+    # hand-set weights are used as they are.
+    estimate_weights: bool = True
+    em_prior_pairs: float = 1000.0
+    em_min_pairs: int = 200
+    em_iterations: int = 50
+    em_tolerance: float = 0.001
     # A pair whose match probability reaches this becomes a clustering edge.
     match_threshold: float = 0.5
     # Clustering: components that are not cliques go through Louvain
@@ -29,6 +39,9 @@ class Settings:
     # of the record pairs across them are match edges.
     min_bridge_density: float = 0.5
     seed: int = 42
+    # Sources declared free of internal duplicates (like two clean tables to
+    # link): no work gets two records of one of them.
+    clean_sources: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
@@ -40,4 +53,6 @@ class Settings:
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+        if "clean_sources" in data:
+            data["clean_sources"] = tuple(data["clean_sources"])
         return cls(**data)

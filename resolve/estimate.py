@@ -1,0 +1,115 @@
+"""Learn what each kind of agreement is worth from the data being resolved.
+
+Fellegi-Sunter with expectation-maximisation over the candidate pairs, as
+Splink does, but with both ``m`` (how often a level occurs among matches) and
+``u`` (among non-matches) estimated from the *candidate* pairs rather than
+``u`` from random pairs: blocking has already selected pairs with similar
+titles, and it is among those that a shared title says less and differing
+pages say more.  No labels are used.
+
+The hand-set weights of :mod:`resolve.scoring` are the starting point and a
+prior: each level's learned weight is averaged with its hand-set weight, the
+learned one counting as many times as the level's support (the harmonic
+mean-like ``cm * cu / (cm + cu)`` of its expected match and non-match
+counts), the hand-set one as ``settings.em_prior_pairs``.  A level that
+hardly occurs in this data (an arXiv conflict among medical records) keeps
+its hand-set weight, and a small input is resolved much as the hand-set
+model would resolve it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .scoring import ALL_COMPARISONS, Model
+from .settings import Settings
+
+MAX_WEIGHT = 20.0
+"""No single level may move the log2 odds by more than this."""
+
+
+@dataclass(frozen=True)
+class Estimation:
+    model: Model
+    """The estimated model (the hand-set one when estimation was skipped)."""
+    estimated: bool
+    iterations: int
+    converged: bool
+    match_share: float
+    """Estimated share of candidate pairs that are matches (lambda)."""
+    pairs: int
+
+    def as_dict(self) -> dict:
+        return {"estimated": self.estimated, "iterations": self.iterations,
+                "converged": self.converged, "match share": round(self.match_share, 5),
+                "pairs": self.pairs, **self.model.as_dict()}
+
+
+def _levels_matrix(compared: Sequence[Sequence[tuple[int, float | None]]]) -> np.ndarray:
+    return np.array([[lv for lv, _ in row] for row in compared], dtype=np.int16).reshape(
+        len(compared), len(ALL_COMPARISONS))
+
+
+def _log_odds(g: np.ndarray, weights: Sequence[np.ndarray], prior: float) -> np.ndarray:
+    total = np.full(g.shape[0], prior, dtype=np.float64)
+    for k, w in enumerate(weights):
+        col = g[:, k]
+        present = col >= 0
+        total[present] += w[col[present]]
+    return total
+
+
+def _posterior(log2_odds: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+
+
+def estimate_model(compared: Sequence[Sequence[tuple[int, float | None]]],
+                   settings: Settings) -> Estimation:
+    """EM over the comparison levels of the candidate pairs.
+
+    Returns the hand-set model unchanged when estimation is switched off or
+    there are fewer than ``settings.em_min_pairs`` pairs to learn from."""
+    hand = Model.hand_set(settings)
+    n = len(compared)
+    if not settings.estimate_weights or n < settings.em_min_pairs:
+        return Estimation(hand, False, 0, False, float("nan"), n)
+    g = _levels_matrix(compared)
+    hand_w = [np.array(ws, dtype=np.float64) for ws in hand.weights]
+    p = _posterior(_log_odds(g, hand_w, hand.prior))
+
+    alpha = settings.em_prior_pairs
+    weights = hand_w
+    converged = False
+    it = 0
+    for it in range(1, settings.em_iterations + 1):
+        new_weights = []
+        for k, comp in enumerate(ALL_COMPARISONS):
+            col = g[:, k]
+            present = col >= 0
+            levels, pk = col[present], p[present]
+            cm = np.bincount(levels, weights=pk, minlength=len(comp.levels))
+            cu = np.bincount(levels, weights=1.0 - pk, minlength=len(comp.levels))
+            n_levels = len(comp.levels)
+            m = (cm + 0.5) / (cm.sum() + 0.5 * n_levels)
+            u = (cu + 0.5) / (cu.sum() + 0.5 * n_levels)
+            learned = np.clip(np.log2(m / u), -MAX_WEIGHT, MAX_WEIGHT)
+            # How much data speaks for this level: few matches or few
+            # non-matches at a level make its ratio unreliable.
+            support = cm * cu / np.maximum(cm + cu, 1e-12)
+            new_weights.append((support * learned + alpha * hand_w[k]) / (support + alpha))
+        share = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
+        delta = max(float(np.abs(a - b).max()) for a, b in zip(new_weights, weights, strict=True))
+        weights = new_weights
+        p = _posterior(_log_odds(g, weights, float(np.log2(share / (1 - share)))))
+        if delta < settings.em_tolerance:
+            converged = True
+            break
+    # The decision keeps the fixed prior of the settings: the estimated share
+    # of matches depends on how generous blocking was, and summing weights of
+    # correlated fields (title and authors agree together) overstates the
+    # evidence, so joining asks for settings.prior bits whatever the share.
+    model = Model(tuple(tuple(round(float(x), 4) for x in w) for w in weights), hand.prior)
+    return Estimation(model, True, it, converged, float(p.mean()), n)
