@@ -8,6 +8,10 @@
 3. A component that is still not a clique goes through Louvain community
    detection (seeded, so deterministic): records held together only by a weak
    bridge (a chain of near-matches) are split into separate works.
+4. Hard constraints: a cluster holding two records that must not be one work
+   (two records of a source declared clean, two different DOIs of the same
+   kind, an erratum and its paper) is rebuilt by joining its records along
+   its strongest edges first, never across a cannot-link pair.
 """
 
 from __future__ import annotations
@@ -22,6 +26,9 @@ from .settings import Settings
 from .types import ScoredPair
 
 Scorer = Callable[[Sequence[tuple[int, int]]], list[ScoredPair]]
+CannotLink = Callable[[int, int, float | None], bool]
+"""``(a, b, score)`` -> whether ``a`` and ``b`` must be in different works;
+``score`` is the pair's match probability when it was scored, else None."""
 
 # Components larger than this are not completed (quadratic), only split.
 MAX_COMPLETE = 150
@@ -35,6 +42,9 @@ class ClusterResult:
     """Components the community step split, with the parts they became."""
     completed_pairs: list[ScoredPair] = field(default_factory=list)
     """Pairs scored while completing components (not proposed by blocking)."""
+    constrained: list[tuple[tuple[int, ...], list[tuple[int, ...]]]] = field(
+        default_factory=list)
+    """Clusters a hard constraint split, with the parts they became."""
 
 
 def edge_weight(score: float) -> float:
@@ -59,37 +69,95 @@ def _is_clique(g: nx.Graph) -> bool:
 
 
 def cluster(n: int, scored: Sequence[ScoredPair], settings: Settings,
-            scorer: Scorer | None = None) -> ClusterResult:
+            scorer: Scorer | None = None, cannot_link: CannotLink | None = None
+            ) -> ClusterResult:
     """Cluster ``n`` records (positions ``0..n-1``) given their scored pairs.
 
     ``scorer`` scores extra pairs for completing components; without it,
-    components are split on the edges already scored.
+    components are split on the edges already scored.  ``cannot_link`` says
+    which records must never share a work.
     """
     g = _edge_graph(range(n), scored, settings.match_threshold)
     result = ClusterResult(clusters=[])
     for comp in sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: c[0]):
-        if len(comp) < 3:
+        if len(comp) < 2:
             result.clusters.append(tuple(comp))
             continue
         sub = g.subgraph(comp)
-        if _is_clique(sub):
-            result.clusters.append(tuple(comp))
-            continue
-        if scorer is not None and len(comp) <= MAX_COMPLETE:
-            missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1:]
-                       if not sub.has_edge(a, b)]
-            extra = scorer(missing)
-            result.completed_pairs.extend(extra)
-            sub = _edge_graph(comp, [*_edges_as_pairs(sub), *extra], settings.match_threshold)
-            if _is_clique(sub):
-                result.clusters.append(tuple(comp))
+        parts, sub = _community_step(comp, sub, settings, scorer, result)
+        for part in parts:
+            if cannot_link is None or len(part) < 2:
+                result.clusters.append(part)
                 continue
-        parts = split_component(sub, settings)
-        if len(parts) > 1:
-            result.splits.append((tuple(comp), parts))
-        result.clusters.extend(parts)
+            pieces = split_constrained(part, sub.subgraph(part), cannot_link)
+            if len(pieces) > 1:
+                result.constrained.append((part, pieces))
+            result.clusters.extend(pieces)
     result.clusters.sort()
     return result
+
+
+def _community_step(comp: list[int], sub: nx.Graph, settings: Settings, scorer: Scorer | None,
+                    result: ClusterResult) -> tuple[list[tuple[int, ...]], nx.Graph]:
+    """Complete and split one component (steps 2 and 3); the parts, and the
+    component's edges including those completion added."""
+    if len(comp) < 3 or _is_clique(sub):
+        return [tuple(comp)], sub
+    if scorer is not None and len(comp) <= MAX_COMPLETE:
+        missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1:]
+                   if not sub.has_edge(a, b)]
+        extra = scorer(missing)
+        result.completed_pairs.extend(extra)
+        sub = _edge_graph(comp, [*_edges_as_pairs(sub), *extra], settings.match_threshold)
+        if _is_clique(sub):
+            return [tuple(comp)], sub
+    parts = split_component(sub, settings)
+    if len(parts) > 1:
+        result.splits.append((tuple(comp), parts))
+    return parts, sub
+
+
+def split_constrained(members: tuple[int, ...], sub: nx.Graph,
+                      cannot_link: CannotLink) -> list[tuple[int, ...]]:
+    """The cluster itself if no two of its records cannot link; else its
+    records joined greedily along its edges, strongest first, never joining
+    two groups that hold a cannot-link pair (best match first, as in a 1:1
+    assignment between two clean sources)."""
+    def score(a: int, b: int) -> float | None:
+        d = sub.get_edge_data(a, b)
+        return d["score"] if d else None
+
+    banned = {(a, b) for i, a in enumerate(members) for b in members[i + 1:]
+              if cannot_link(a, b, score(a, b))}
+    if not banned:
+        return [members]
+    group = {m: (m,) for m in members}
+    edges = sorted(((d["score"], min(a, b), max(a, b)) for a, b, d in sub.edges(data=True)),
+                   key=lambda e: (-e[0], e[1], e[2]))
+    for s, a, b in edges:
+        ga, gb = group[a], group[b]
+        if ga is gb or any((min(x, y), max(x, y)) in banned for x in ga for y in gb):
+            continue
+        if _tied(s, a, b, sub, group, banned):
+            continue  # two equally good partners: which one is a guess
+        merged = tuple(sorted(ga + gb))
+        for m in merged:
+            group[m] = merged
+    return sorted({g for g in group.values()})
+
+
+def _tied(score: float, a: int, b: int, sub: nx.Graph, group: dict[int, tuple[int, ...]],
+          banned: set[tuple[int, int]]) -> bool:
+    """Whether ``a`` or ``b`` has another partner, outside the pair's groups,
+    as good as this edge and excluded by the same constraint (a recurring
+    column: "Book review column" twice in one year on both sides)."""
+    for x, y in ((a, b), (b, a)):
+        for z, d in sub[x].items():
+            if z == y or group[z] is group[x] or group[z] is group[y]:
+                continue
+            if abs(d["score"] - score) <= 1e-9 and (min(y, z), max(y, z)) in banned:
+                return True
+    return False
 
 
 def _edges_as_pairs(g: nx.Graph) -> list[ScoredPair]:

@@ -84,7 +84,8 @@ def estimate_model(compared: Sequence[Sequence[tuple[int, float | None]]],
     weights = hand_w
     converged = False
     it = 0
-    for it in range(1, settings.em_iterations + 1):
+    while it < settings.em_iterations:
+        it += 1
         new_weights = []
         for k, comp in enumerate(ALL_COMPARISONS):
             col = g[:, k]

@@ -21,6 +21,10 @@ _NOTICE = re.compile(
 )
 
 
+# ... and those that say so at the end ("... syndrome AUTHORS REPLY").
+_TRAILING_NOTICE = re.compile(
+    r"\b(erratum|corrigendum|retraction|authors reply|author reply|reply)$")
+
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
@@ -90,8 +94,9 @@ class Features:
 
 def features_of(rec: Record) -> Features:
     title = nz.normalize_title(rec.title)
-    core = nz.normalize_title(_BRACKETED.sub(" ", rec.title)) if "(" in rec.title or "[" in rec.title else title
-    m = _NOTICE.match(title)
+    bracketed = "(" in rec.title or "[" in rec.title
+    core = nz.normalize_title(_BRACKETED.sub(" ", rec.title)) if bracketed else title
+    m = _NOTICE.match(title) or _TRAILING_NOTICE.search(title)
     ids: dict[str, set[str]] = {}
     for scheme, value in rec.identifiers:
         ids.setdefault(scheme, set()).add(value)

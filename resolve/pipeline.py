@@ -16,9 +16,10 @@ import networkx as nx
 
 from .blocking import CandidateStats, candidate_pairs
 from .cluster import ClusterResult, cluster
+from .constraints import cannot_link_rule, clean_source_evidence
+from .estimate import Estimation, estimate_model
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import build_evidence_graph
-from .estimate import Estimation, estimate_model
 from .scoring import compare_pairs, score_compared, score_pairs
 from .settings import Settings
 from .types import Record, ScoredPair, Work
@@ -74,11 +75,13 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         compared = compare_pairs(features, pairs)
         estimation = estimate_model(compared, settings)
         model = estimation.model
-        scored = score_compared(features, pairs, compared, stats, model)
+        extra = clean_source_evidence(records, settings)
+        scored = score_compared(features, pairs, compared, stats, model, extra)
         del compared
     with stage("clustering"):
         clustering = cluster(len(records), scored, settings,
-                             scorer=lambda ps: score_pairs(features, ps, stats, settings, model))
+                             scorer=lambda ps: score_pairs(features, ps, stats, settings, model, extra),
+                             cannot_link=cannot_link_rule(records, features, settings))
     with stage("works"):
         works = make_works(records, clustering.clusters)
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,

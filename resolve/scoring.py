@@ -244,14 +244,17 @@ TITLE_SCALE = (0.3, 0.3, 0.5, 0.75, 1.0)
 
 
 def _doi_similarity(a: Features, b: Features) -> float | None:
-    """1 a shared DOI; 0.5 a preprint-server DOI (arXiv, bioRxiv, ...) against
-    a publisher's: a preprint and its version of record, not a conflict; 0
+    """1 a shared DOI; 0.75 a shared DOI on titles that are not alike (the
+    DOI of a supplement or abstract collection given to each of its
+    abstracts); 0.5 a preprint-server DOI (arXiv, bioRxiv, ...) against a
+    publisher's: a preprint and its version of record, not a conflict; 0
     different DOIs of the same kind."""
     x, y = a.ids.get("doi"), b.ids.get("doi")
     if not x or not y:
         return None
     if x & y:
-        return 1.0
+        title = title_similarity(a, b)
+        return 0.75 if title is not None and title < 0.8 else 1.0
     if all(map(is_preprint_doi, x)) != all(map(is_preprint_doi, y)):
         return 0.5
     return 0.0
@@ -283,8 +286,8 @@ _MAIN_SCHEMES = ("doi", "arxiv", "pmid", "pmcid")
 # :mod:`resolve.constraints`).  Container ids (ISSN, ISBN) are never compared.
 ID_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("doi", _doi_similarity, (
-        Level("same", 1.0, 14.0), Level("preprint vs published", 0.5, 0.0),
-        Level("conflict", 0.0, -12.0),
+        Level("same", 1.0, 14.0), Level("same, titles differ", 0.75, 3.0),
+        Level("preprint vs published", 0.5, 0.0), Level("conflict", 0.0, -12.0),
     )),
     *(Comparison(scheme, _scheme_similarity(scheme), (
         Level("same", 1.0, 14.0), Level("conflict", 0.0, -12.0),
@@ -390,8 +393,14 @@ def compare_pair(a: Features, b: Features) -> list[tuple[int, float | None]]:
     return [c.level_of(a, b) for c in ALL_COMPARISONS]
 
 
+PairEvidence = Callable[[int, int], FieldEvidence | None]
+"""Evidence about a pair beyond its two records' fields (record positions in),
+e.g. that it links two sources declared free of duplicates."""
+
+
 def _score(levels: Sequence[tuple[int, float | None]], model: Model,
-           adj: Adjustment) -> tuple[float, tuple[FieldEvidence, ...]]:
+           adj: Adjustment, extra: FieldEvidence | None = None
+           ) -> tuple[float, tuple[FieldEvidence, ...]]:
     evidence: list[FieldEvidence] = []
     for k, (level, sim) in enumerate(levels):
         if level < 0 and k >= _FIELDS:
@@ -402,6 +411,8 @@ def _score(levels: Sequence[tuple[int, float | None]], model: Model,
         elif k == _AUTHORS:
             ev = _adjust(ev, adj.author_scale, adj.author_penalty)
         evidence.append(ev)
+    if extra is not None:
+        evidence.append(extra)
     total = model.prior + sum(e.weight for e in evidence)
     return probability(total), tuple(evidence)
 
@@ -432,8 +443,9 @@ def compare_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]]
 
 def score_compared(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
                    compared: Sequence[Sequence[tuple[int, float | None]]], stats: TokenStats,
-                   model: Model) -> list[ScoredPair]:
-    """Score pairs whose levels :func:`compare_pairs` computed."""
+                   model: Model, extra: PairEvidence | None = None) -> list[ScoredPair]:
+    """Score pairs whose levels :func:`compare_pairs` computed; ``extra``
+    adds evidence that is not in the records' fields."""
     out: list[ScoredPair] = []
     scales: dict[int, float] = {}  # title_scale per record, computed once
     for (a, b), levels in zip(pairs, compared, strict=True):
@@ -442,14 +454,14 @@ def score_compared(features: Sequence[Features], pairs: Sequence[tuple[int, int]
             if i not in scales:
                 scales[i] = title_scale(f, stats)
         adj = adjustment(fa, fb, stats, (scales[a], scales[b]))
-        score, evidence = _score(levels, model, adj)
+        score, evidence = _score(levels, model, adj, extra(a, b) if extra else None)
         out.append(ScoredPair(a, b, round(score, 6), evidence))
     return out
 
 
 def score_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
-                stats: TokenStats, settings: Settings,
-                model: Model | None = None) -> list[ScoredPair]:
+                stats: TokenStats, settings: Settings, model: Model | None = None,
+                extra: PairEvidence | None = None) -> list[ScoredPair]:
     """Score every candidate pair; the result is in the order of ``pairs``."""
     return score_compared(features, pairs, compare_pairs(features, pairs), stats,
-                          model or Model.hand_set(settings))
+                          model or Model.hand_set(settings), extra)

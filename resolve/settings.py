@@ -39,9 +39,15 @@ class Settings:
     # of the record pairs across them are match edges.
     min_bridge_density: float = 0.5
     seed: int = 42
+    # Two different DOIs of the same kind keep two records apart unless their
+    # match probability reaches this (overwhelming other evidence).
+    doi_conflict_override: float = 0.9
     # Sources declared free of internal duplicates (like two clean tables to
     # link): no work gets two records of one of them.
     clean_sources: tuple[str, ...] = ()
+    # Log2 odds added to a pair that links two different clean sources: a
+    # record there has at most one match among its few candidates.
+    clean_source_bonus: float = 4.0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
