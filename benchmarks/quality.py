@@ -1,16 +1,24 @@
-"""Resolution quality and speed of ``kg build`` on the shared labelled data.
+"""Resolution quality and speed of kg-resolve and bib-dedupe, side by side,
+on the shared labelled data.
 
-For each data set: run ``kg build`` as a user would (a separate process, wall
-time and peak memory measured), export the clusters, and score them against
-the gold standard (pairwise and B-cubed precision / recall / F1).
+For each data set and tool: run the tool as a separate process (wall time and
+peak memory measured), take its clusters, and score them against the gold
+standard (pairwise and B-cubed precision / recall / F1).  kg-resolve runs as
+``kg build`` then ``kg export --format clusters``; bib-dedupe 0.11.0 runs
+with its default settings (``run_bib_dedupe.py``) in its own virtual
+environment, ``benchmarks/.venv-bib-dedupe``, created from
+``requirements-bib-dedupe.txt`` on first use.
 
-    python benchmarks/quality.py                       # all sets, write RESULTS.md
-    python benchmarks/quality.py dblp-acm cardiac      # some sets
-    python benchmarks/quality.py --gate dblp-acm cardiac   # CI: fail below the floors
+    python benchmarks/quality.py --out benchmarks/RESULTS.md --json benchmarks/results.json
+    python benchmarks/quality.py dblp-acm cardiac          # some sets, both tools
+    python benchmarks/quality.py --tool kg-resolve --gate dblp-acm cardiac stroke   # CI
 
-The data is read from ``../shared/data`` (or ``--data DIR``).  ``--gate``
-checks each set against ``benchmarks/floors.json`` and exits 1 if any
-figure falls below its floor.
+Every set runs with kg-resolve's defaults.  DBLP-ACM is two tables known to
+be free of internal duplicates, and both tools are told so: kg-resolve with
+``--clean-source dblp --clean-source acm``, bib-dedupe by dropping matches
+within one table.  The data is read from ``../shared/data`` (or ``--data``).
+``--gate`` checks kg-resolve's figures against ``benchmarks/floors.json``
+and exits 1 if any falls below its floor.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import venv
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -34,6 +43,10 @@ from resolve.evaluate import Scores, clusters_from_groups, evaluate, read_cluste
 SYSREV = ("cardiac", "depression", "diabetes", "neuroimaging", "cytology_screening",
           "haematology", "stroke")
 ALL_SETS = ("dblp-acm", *SYSREV)
+TOOLS = ("kg-resolve", "bib-dedupe")
+BIB_DEDUPE_ENV = HERE / ".venv-bib-dedupe"
+# Sets made of tables known to hold no duplicates of their own.
+CLEAN_SOURCES = {"dblp-acm": ("dblp", "acm")}
 STAGES = ("read", "features", "evidence graph", "candidates", "scoring", "clustering", "works",
           "rdf + load")
 
@@ -69,24 +82,43 @@ def run(cmd: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def measure(data: Path, name: str, workdir: Path) -> dict:
+def bib_dedupe_python() -> Path:
+    """The bib-dedupe environment's interpreter, created on first use."""
+    python = BIB_DEDUPE_ENV / "bin" / "python"
+    if not python.exists():
+        print(f"creating {BIB_DEDUPE_ENV} for bib-dedupe ...", flush=True)
+        venv.create(BIB_DEDUPE_ENV, with_pip=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "-r",
+                        str(HERE / "requirements-bib-dedupe.txt")], check=True)
+    return python
+
+
+def measure(data: Path, name: str, tool: str, workdir: Path) -> dict:
     inputs, gold = dataset(data, name)
-    store = workdir / f"{name}-store"
-    clusters = workdir / f"{name}-clusters.csv"
-    kg = [sys.executable, "-m", "kg.cli"]
-    seconds, peak = run([*kg, "build", *inputs, "--store", str(store), "--quiet"])
-    run([*kg, "export", "--store", str(store), "--format", "clusters", "-o", str(clusters)])
+    clusters = workdir / f"{name}-{tool}-clusters.csv"
+    extra: dict = {}
+    if tool == "kg-resolve":
+        store = workdir / f"{name}-store"
+        kg = [sys.executable, "-m", "kg.cli"]
+        flags = [f"--clean-source={s}" for s in CLEAN_SOURCES.get(name, ())]
+        seconds, peak = run([*kg, "build", *inputs, *flags, "--store", str(store), "--quiet"])
+        run([*kg, "export", "--store", str(store), "--format", "clusters", "-o", str(clusters)])
+        meta = json.loads((store / "kg-resolve.json").read_text())
+        extra = {"candidate_pairs": meta["summary"]["candidate pairs scored"],
+                 "components_split": meta["summary"]["components split"],
+                 "stage_seconds": meta["timings"]}
+    else:
+        cmd = [str(bib_dedupe_python()), str(HERE / "run_bib_dedupe.py"), name, str(data),
+               str(clusters)]
+        seconds, peak = run(cmd + (["--clean-sources"] if name in CLEAN_SOURCES else []))
     predicted = read_clusters_csv(clusters)
-    meta = json.loads((store / "kg-resolve.json").read_text())
     s: Scores = evaluate(predicted, gold)
     return {
-        "dataset": name, "records": len(predicted),
+        "dataset": name, "tool": tool, "records": len(predicted),
         "precision": s.precision, "recall": s.recall, "f1": s.f1,
         "bcubed_f1": s.bcubed_f1, "true_pairs": s.true_pairs,
         "predicted_pairs": s.predicted_pairs, "correct_pairs": s.correct_pairs,
-        "candidate_pairs": meta["summary"]["candidate pairs scored"],
-        "seconds": round(seconds, 1), "peak_mib": round(peak),
-        "stage_seconds": meta["timings"],
+        "seconds": round(seconds, 1), "peak_mib": round(peak), **extra,
     }
 
 
@@ -95,18 +127,29 @@ def markdown(results: list[dict], command: str) -> str:
         "# kg-resolve quality and speed on the shared data",
         "",
         f"Made by `{command}` on {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}; `kg build` run as a separate process "
-        "(wall time of the whole process; peak RSS).",
+        f"Python {platform.python_version()}. Each tool runs as a separate process: "
+        "seconds are the wall time of the whole process (for kg-resolve `kg build`, "
+        "which also writes the RDF store), peak MiB its peak RSS. Pairwise precision, "
+        "recall and F1 over record pairs; B-cubed F1 per record.",
         "",
-        "| dataset | records | precision | recall | F1 | B-cubed F1 | candidate pairs "
-        "| seconds | peak MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| dataset | records | tool | precision | recall | F1 | B-cubed F1 | seconds "
+        "| peak MiB |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
-            f"| {r['dataset']} | {r['records']:,} | {r['precision']:.4f} | {r['recall']:.4f} "
-            f"| {r['f1']:.4f} | {r['bcubed_f1']:.4f} | {r['candidate_pairs']:,} "
+            f"| {r['dataset']} | {r['records']:,} | {r['tool']} | {r['precision']:.4f} "
+            f"| {r['recall']:.4f} | {r['f1']:.4f} | {r['bcubed_f1']:.4f} "
             f"| {r['seconds']} | {r['peak_mib']} |")
+    ours = [r for r in results if r["tool"] == "kg-resolve"]
+    if not ours:
+        return "\n".join(lines) + "\n"
+    lines += ["", "kg-resolve: candidate pairs, components the community step split, and "
+              "seconds per stage inside `kg build`:", "",
+              "| dataset | candidate pairs | components split |", "|---|---:|---:|"]
+    for r in ours:
+        lines.append(f"| {r['dataset']} | {r['candidate_pairs']:,} | {r['components_split']} |")
+    results = ours
     stages = sorted(results[0]["stage_seconds"],
                     key=lambda s: STAGES.index(s) if s in STAGES else len(STAGES))
     lines += ["", "Seconds per stage (inside `kg build`):", "",
@@ -120,6 +163,8 @@ def markdown(results: list[dict], command: str) -> str:
 def gate(results: list[dict], floors: dict) -> list[str]:
     failures = []
     for r in results:
+        if r["tool"] != "kg-resolve":
+            continue
         for metric, floor in floors.get(r["dataset"], {}).items():
             if r[metric] < floor:
                 failures.append(f"{r['dataset']}: {metric} {r[metric]:.4f} < floor {floor}")
@@ -133,15 +178,18 @@ def main() -> None:
     ap.add_argument("--out", type=Path, help="write the Markdown table here")
     ap.add_argument("--json", type=Path, help="write the raw results here")
     ap.add_argument("--gate", action="store_true", help="fail below benchmarks/floors.json")
+    ap.add_argument("--tool", action="append", choices=TOOLS,
+                    help="run only this tool (repeatable; default: both)")
     args = ap.parse_args()
+    tools = args.tool or list(TOOLS)
     if not args.data.is_dir():
         sys.exit(f"no benchmark data at {args.data} (give --data DIR)")
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
-        for name in args.sets:
-            r = measure(args.data, name, Path(tmp))
+        for name, tool in ((n, t) for n in args.sets for t in tools):
+            r = measure(args.data, name, tool, Path(tmp))
             results.append(r)
-            print(f"{name:20s} records {r['records']:>6}  P {r['precision']:.4f}  "
+            print(f"{name:20s} {tool:11s} records {r['records']:>6}  P {r['precision']:.4f}  "
                   f"R {r['recall']:.4f}  F1 {r['f1']:.4f}  B3-F1 {r['bcubed_f1']:.4f}  "
                   f"{r['seconds']:>7.1f}s  {r['peak_mib']:>6} MiB", flush=True)
     command = "python benchmarks/quality.py " + " ".join(sys.argv[1:])

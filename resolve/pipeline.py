@@ -79,9 +79,10 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         scored = score_compared(features, pairs, compared, stats, model, extra)
         del compared
     with stage("clustering"):
-        clustering = cluster(len(records), scored, settings,
-                             scorer=lambda ps: score_pairs(features, ps, stats, settings, model, extra),
-                             cannot_link=cannot_link_rule(records, features, settings))
+        clustering = cluster(
+            len(records), scored, settings,
+            scorer=lambda ps: score_pairs(features, ps, stats, settings, model, extra),
+            cannot_link=cannot_link_rule(records, features, settings))
     with stage("works"):
         works = make_works(records, clustering.clusters)
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
