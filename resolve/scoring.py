@@ -135,9 +135,43 @@ def year_similarity(a: Features, b: Features) -> float | None:
     return 1.0 if d == 0 else 0.5 if d == 1 else 0.25 if d <= 3 else 0.0
 
 
+def _same_container(a: Features, b: Features) -> bool:
+    """Both name the same journal: a shared ISSN, or one venue name extending
+    the other ("Circulation" and "Circulation. Conference: ...", its
+    supplement of conference abstracts)."""
+    x, y = a.ids.get("issn"), b.ids.get("issn")
+    if x and y and x & y:
+        return True
+    short, long_ = sorted((a.venue, b.venue), key=len)
+    return len(short) >= 4 and long_.startswith(short + " ")
+
+
+def _abbreviates(short: list[str], long_: list[str]) -> bool:
+    """Each word of ``short`` starts a word of ``long_``, in order, and
+    together they cover its first word: "j am coll cardiol" abbreviates
+    "journal american college cardiology"."""
+    j = 0
+    for k, word in enumerate(short):
+        while j < len(long_) and not long_[j].startswith(word):
+            if k == 0:
+                return False
+            j += 1
+        if j == len(long_):
+            return False
+        j += 1
+    return True
+
+
 def venue_similarity(a: Features, b: Features) -> float | None:
+    """1 the same venue (or a shared ISSN), 0.8 one name abbreviates the
+    other, else their token-set similarity."""
     if not a.venue or not b.venue:
         return None
+    if _same_container(a, b):
+        return 1.0
+    x, y = sorted((a.venue.split(), b.venue.split()), key=len)
+    if _abbreviates(x, y) or _abbreviates(y, x):
+        return max(0.8, fuzz.token_set_ratio(a.venue, b.venue) / 100.0)
     if venue_kind_similarity(a, b) == 0.0:
         return 0.0  # "VLDB" and "VLDB J." share a name but not a venue
     return fuzz.token_set_ratio(a.venue, b.venue) / 100.0
@@ -149,6 +183,8 @@ def venue_kind_similarity(a: Features, b: Features) -> float | None:
     different works.  A preprint agrees with any kind."""
     if not a.venue or not b.venue or "preprint" in (a.venue_kind, b.venue_kind):
         return None
+    if _same_container(a, b):
+        return 1.0
     if a.venue_kind and b.venue_kind:
         return 1.0 if a.venue_kind == b.venue_kind else 0.0
     if (a.year is not None and b.year is not None and a.year != b.year
@@ -217,7 +253,7 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("2-3 years apart", 0.25, -4.0), Level("far apart", 0.0, -9.0),
     )),
     Comparison("venue", venue_similarity, (
-        Level("same", 0.9, 1.5), Level("different", 0.0, 0.0),
+        Level("same", 0.9, 1.5), Level("abbreviated", 0.8, 1.0), Level("different", 0.0, -1.0),
     )),
     Comparison("venue kind", venue_kind_similarity, (
         Level("same", 1.0, 0.0), Level("journal vs proceedings", 0.0, -8.0),
