@@ -45,6 +45,12 @@ SYSREV = ("cardiac", "depression", "diabetes", "neuroimaging", "cytology_screeni
 ALL_SETS = ("dblp-acm", *SYSREV)
 TOOLS = ("kg-resolve", "bib-dedupe")
 BIB_DEDUPE_ENV = HERE / ".venv-bib-dedupe"
+# Settings variants of kg-resolve for --ablation: what the estimated weights
+# and the community step each buy over the simpler choice.
+VARIANTS = {
+    "hand-set weights": {"estimate_weights": False},
+    "connected components": {"community_detection": False},
+}
 # Sets made of tables known to hold no duplicates of their own.
 CLEAN_SOURCES = {"dblp-acm": ("dblp", "acm")}
 STAGES = ("read", "features", "evidence graph", "candidates", "scoring", "clustering", "works",
@@ -93,7 +99,8 @@ def bib_dedupe_python() -> Path:
     return python
 
 
-def measure(data: Path, name: str, tool: str, workdir: Path) -> dict:
+def measure(data: Path, name: str, tool: str, workdir: Path,
+            variant: str | None = None) -> dict:
     inputs, gold = dataset(data, name)
     clusters = workdir / f"{name}-{tool}-clusters.csv"
     extra: dict = {}
@@ -101,6 +108,10 @@ def measure(data: Path, name: str, tool: str, workdir: Path) -> dict:
         store = workdir / f"{name}-store"
         kg = [sys.executable, "-m", "kg.cli"]
         flags = [f"--clean-source={s}" for s in CLEAN_SOURCES.get(name, ())]
+        if variant:
+            settings = workdir / "variant-settings.json"
+            settings.write_text(json.dumps(VARIANTS[variant]))
+            flags.append(f"--settings={settings}")
         seconds, peak = run([*kg, "build", *inputs, *flags, "--store", str(store), "--quiet"])
         run([*kg, "export", "--store", str(store), "--format", "clusters", "-o", str(clusters)])
         meta = json.loads((store / "kg-resolve.json").read_text())
@@ -114,7 +125,8 @@ def measure(data: Path, name: str, tool: str, workdir: Path) -> dict:
     predicted = read_clusters_csv(clusters)
     s: Scores = evaluate(predicted, gold)
     return {
-        "dataset": name, "tool": tool, "records": len(predicted),
+        "dataset": name, "tool": tool if not variant else f"kg-resolve, {variant}",
+        "records": len(predicted),
         "precision": s.precision, "recall": s.recall, "f1": s.f1,
         "bcubed_f1": s.bcubed_f1, "true_pairs": s.true_pairs,
         "predicted_pairs": s.predicted_pairs, "correct_pairs": s.correct_pairs,
@@ -123,6 +135,8 @@ def measure(data: Path, name: str, tool: str, workdir: Path) -> dict:
 
 
 def markdown(results: list[dict], command: str) -> str:
+    # Grouped by set, in the order of ALL_SETS (a stable sort keeps the tools' order).
+    results = sorted(results, key=lambda r: ALL_SETS.index(r["dataset"]))
     lines = [
         "# kg-resolve quality and speed on the shared data",
         "",
@@ -144,8 +158,7 @@ def markdown(results: list[dict], command: str) -> str:
     ours = [r for r in results if r["tool"] == "kg-resolve"]
     if not ours:
         return "\n".join(lines) + "\n"
-    lines += ["", "kg-resolve: candidate pairs, components the community step split, and "
-              "seconds per stage inside `kg build`:", "",
+    lines += ["", "kg-resolve: candidate pairs and components the community step split:", "",
               "| dataset | candidate pairs | components split |", "|---|---:|---:|"]
     for r in ours:
         lines.append(f"| {r['dataset']} | {r['candidate_pairs']:,} | {r['components_split']} |")
@@ -180,16 +193,21 @@ def main() -> None:
     ap.add_argument("--gate", action="store_true", help="fail below benchmarks/floors.json")
     ap.add_argument("--tool", action="append", choices=TOOLS,
                     help="run only this tool (repeatable; default: both)")
+    ap.add_argument("--ablation", action="store_true",
+                    help="also run kg-resolve with " + " and with ".join(VARIANTS))
     args = ap.parse_args()
     tools = args.tool or list(TOOLS)
     if not args.data.is_dir():
         sys.exit(f"no benchmark data at {args.data} (give --data DIR)")
     results = []
     with tempfile.TemporaryDirectory(prefix="kg-bench-") as tmp:
-        for name, tool in ((n, t) for n in args.sets for t in tools):
-            r = measure(args.data, name, tool, Path(tmp))
+        runs = [(n, t, None) for n in args.sets for t in tools]
+        if args.ablation:
+            runs += [(n, "kg-resolve", v) for n in args.sets for v in VARIANTS]
+        for name, tool, variant in runs:
+            r = measure(args.data, name, tool, Path(tmp), variant)
             results.append(r)
-            print(f"{name:20s} {tool:11s} records {r['records']:>6}  P {r['precision']:.4f}  "
+            print(f"{name:20s} {r['tool']:11s} records {r['records']:>6}  P {r['precision']:.4f}  "
                   f"R {r['recall']:.4f}  F1 {r['f1']:.4f}  B3-F1 {r['bcubed_f1']:.4f}  "
                   f"{r['seconds']:>7.1f}s  {r['peak_mib']:>6} MiB", flush=True)
     command = "python benchmarks/quality.py " + " ".join(sys.argv[1:])

@@ -101,7 +101,7 @@ def _community_step(comp: list[int], sub: nx.Graph, settings: Settings, scorer: 
                     result: ClusterResult) -> tuple[list[tuple[int, ...]], nx.Graph]:
     """Complete and split one component (steps 2 and 3); the parts, and the
     component's edges including those completion added."""
-    if len(comp) < 3 or _is_clique(sub):
+    if len(comp) < 3 or not settings.community_detection or _is_clique(sub):
         return [tuple(comp)], sub
     if scorer is not None and len(comp) <= MAX_COMPLETE:
         missing = [(a, b) for i, a in enumerate(comp) for b in comp[i + 1:]

@@ -32,8 +32,10 @@ class Settings:
     em_tolerance: float = 0.001
     # A pair whose match probability reaches this becomes a clustering edge.
     match_threshold: float = 0.5
-    # Clustering: components that are not cliques go through Louvain
-    # community detection with this resolution.
+    # Clustering: components that are not cliques are completed and go
+    # through Louvain community detection with this resolution (false: plain
+    # connected components, hard constraints still applied).
+    community_detection: bool = True
     community_resolution: float = 1.0
     # Parts the community step found stay apart only if fewer than this share
     # of the record pairs across them are match edges.
