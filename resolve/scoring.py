@@ -84,7 +84,21 @@ def title_similarity(a: Features, b: Features) -> float | None:
     # A subtitle present on one side only: "Title" vs "Title: a subtitle".
     if len(short) >= 20 and long_.startswith(short + " "):
         sim = max(sim, 0.95)
+    if sim >= 0.85 and _substituted_word(a.tokens, b.tokens):
+        sim = 0.85  # "... in Pediatric Patients" vs "... in Adult Patients"
     return sim
+
+
+def _substituted_word(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Whether each title has a word the other lacks and that is no spelling
+    variant of one of the other's ("haemolytic"/"hemolytic" are variants,
+    "pediatric"/"adult" a different study)."""
+    only_x, only_y = set(x) - set(y), set(y) - set(x)
+    if not only_x or not only_y:
+        return False
+    return any(all(Levenshtein.normalized_similarity(w, v) < 0.75 for v in only_y)
+               for w in only_x) and any(
+        all(Levenshtein.normalized_similarity(v, w) < 0.75 for w in only_x) for v in only_y)
 
 
 def _author_match(x: str, y: str) -> float:
