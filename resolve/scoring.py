@@ -89,11 +89,16 @@ def title_similarity(a: Features, b: Features) -> float | None:
     return sim
 
 
+_ROMAN_NUMERALS = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})
+
+
 def _substituted_word(x: Sequence[str], y: Sequence[str]) -> bool:
     """Whether each title has a word the other lacks and that is no spelling
     variant of one of the other's ("haemolytic"/"hemolytic" are variants,
     "pediatric"/"adult" a different study)."""
-    only_x, only_y = set(x) - set(y), set(y) - set(x)
+    # Numbers are the title-number comparison's business ("Part II" = "Part 2").
+    only_x = {w for w in set(x) - set(y) if w.isalpha() and w not in _ROMAN_NUMERALS}
+    only_y = {w for w in set(y) - set(x) if w.isalpha() and w not in _ROMAN_NUMERALS}
     if not only_x or not only_y:
         return False
     return any(all(Levenshtein.normalized_similarity(w, v) < 0.75 for v in only_y)
