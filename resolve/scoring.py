@@ -101,9 +101,14 @@ def _substituted_word(x: Sequence[str], y: Sequence[str]) -> bool:
     only_y = {w for w in set(y) - set(x) if w.isalpha() and w not in _ROMAN_NUMERALS}
     if not only_x or not only_y:
         return False
-    return any(all(Levenshtein.normalized_similarity(w, v) < 0.75 for v in only_y)
-               for w in only_x) and any(
-        all(Levenshtein.normalized_similarity(v, w) < 0.75 for w in only_x) for v in only_y)
+    return (any(all(not _variant(w, v) for v in only_y) for w in only_x)
+            and any(all(not _variant(v, w) for w in only_x) for v in only_y))
+
+
+def _variant(w: str, v: str) -> bool:
+    """A spelling variant, typo or shortening: "haemolytic"/"hemolytic",
+    "nets"/"networks"."""
+    return w[:3] == v[:3] or Levenshtein.normalized_similarity(w, v) >= 0.75
 
 
 def _author_match(x: str, y: str) -> float:
