@@ -30,6 +30,15 @@ SELECT ?source ?record ?work ?title ?year WHERE {
 }
 """
 
+SCORES_QUERY = """
+SELECT ?sa ?ia ?sb ?ib ?score WHERE {
+  GRAPH ?g { ?m a kgr:Match ; kgr:matchedRecord ?a, ?b ; kgr:matchScore ?score . }
+  FILTER (STR(?a) < STR(?b))
+  ?a kgr:source ?sa ; dcterms:identifier ?ia .
+  ?b kgr:source ?sb ; dcterms:identifier ?ib .
+}
+"""
+
 EVIDENCE_QUERY = """
 SELECT ?score ?field ?level ?weight WHERE {
   GRAPH ?g {
@@ -105,6 +114,14 @@ def pair_evidence(store: Store, a: RecordKey, b: RecordKey) -> tuple[float | Non
     return score, evidence
 
 
+def stored_scores(store: Store) -> dict[frozenset, float]:
+    """The score of every pair kept in the evidence graph (merged pairs and
+    near misses), by the pair's two record keys."""
+    return {frozenset({(term_text(s["sa"]), term_text(s["ia"])),
+                       (term_text(s["sb"]), term_text(s["ib"]))}): float(term_text(s["score"]))
+            for s in run_query(store, SCORES_QUERY)}
+
+
 def evaluate_store(store: Store, gold_path: Path, gold_format: str = "auto",
                    show: int = 10) -> Evaluation:
     records = store_records(store)
@@ -132,11 +149,12 @@ def evaluate_store(store: Store, gold_path: Path, gold_format: str = "auto",
         worst.append(MergedWork(work, [(records[k], gold_of[k]) for k in members],
                                 len(errors), strongest))
 
-    misses = [explain(e) for e in missed]
-    never = sum(1 for x in misses if x.score is None)
-    misses.sort(key=lambda x: (-(x.score if x.score is not None else -1.0), x.a.key, x.b.key))
+    # Misses: the nearest first; only those shown are explained field by field.
+    known = stored_scores(store) if missed else {}
+    ranked = sorted(missed, key=lambda e: (-known.get(frozenset({e.a, e.b}), -1.0), e.a, e.b))
+    never = sum(1 for e in missed if frozenset({e.a, e.b}) not in known)
     return Evaluation(scores, problems, len(false_merges), len(missed), worst,
-                      misses[:show], never)
+                      [explain(e) for e in ranked[:show]], never)
 
 
 def format_evaluation(ev: Evaluation) -> str:

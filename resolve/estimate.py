@@ -44,7 +44,8 @@ class Estimation:
 
     def as_dict(self) -> dict:
         return {"estimated": self.estimated, "iterations": self.iterations,
-                "converged": self.converged, "match share": round(self.match_share, 5),
+                "converged": self.converged, "match share": None if self.match_share != self.match_share
+                else round(self.match_share, 5),
                 "pairs": self.pairs, **self.model.as_dict()}
 
 

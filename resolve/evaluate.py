@@ -109,10 +109,11 @@ def read_gold(path: Path, fmt: str = "auto") -> list[list[GoldItem]]:
     if fmt not in ("auto", *GOLD_FORMATS):
         raise ValueError(f"unknown gold format {fmt!r} (expected auto, {', '.join(GOLD_FORMATS)})")
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = [row for row in csv.reader(fh) if any(c.strip() for c in row)]
-    if not rows:
+        reader = csv.reader(fh)
+        numbered = [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+    if not numbered:
         raise ValueError(f"{path}: empty gold file")
-    header, body = rows[0], rows[1:]
+    header, body = numbered[0][1], numbered[1:]
     if fmt == "auto":
         fmt = {1: "merged-ids", 2: "pairs"}.get(len(header), "clusters")
     groups: list[list[GoldItem]] = []
@@ -120,19 +121,19 @@ def read_gold(path: Path, fmt: str = "auto") -> list[list[GoldItem]]:
         if len(header) < 3:
             raise ValueError(f"{path}: expected columns source,record_id,cluster")
         by_label: dict[str, list[GoldItem]] = defaultdict(list)
-        for n, row in enumerate(body, 2):
+        for n, row in body:
             if len(row) < 3:
                 raise ValueError(f"{path}:{n}: expected source,record_id,cluster")
             by_label[row[2]].append((row[0] or None, row[1]))
         groups = list(by_label.values())
     elif fmt == "pairs":
         sources = [_column_source(h) for h in header]
-        for n, row in enumerate(body, 2):
+        for n, row in body:
             if len(row) != 2:
                 raise ValueError(f"{path}:{n}: expected two record ids")
             groups.append([(sources[0], row[0].strip()), (sources[1], row[1].strip())])
     else:
-        for row in body:
+        for _, row in body:
             groups.append([(None, i.strip()) for i in row[0].split(";") if i.strip()])
     return groups
 
@@ -231,4 +232,5 @@ def pair_errors(predicted: Mapping[Item, Hashable], gold: Mapping[Item, Hashable
                 if predicted[a] != predicted[b]:
                     missed.append(PairError(a, b, (predicted[a], predicted[b]),
                                             (gold_full[a], gold_full[b])))
-    return false_merges, missed
+    return (sorted(false_merges, key=lambda e: (e.a, e.b)),
+            sorted(missed, key=lambda e: (e.a, e.b)))

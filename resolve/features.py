@@ -92,6 +92,15 @@ class Features:
     ids: dict[str, frozenset[str]]
 
 
+def _volume_key(volume: str) -> str:
+    """The digits of the first word that has any: "Vol. 12 (3)" -> "12"."""
+    for word in volume.split():
+        digits = re.sub(r"\D", "", word)
+        if digits:
+            return digits
+    return ""
+
+
 def features_of(rec: Record) -> Features:
     title = nz.normalize_title(rec.title)
     bracketed = "(" in rec.title or "[" in rec.title
@@ -111,7 +120,7 @@ def features_of(rec: Record) -> Features:
         year=rec.year,
         venue=nz.normalize_venue(rec.venue),
         venue_kind=venue_kind(rec.venue, rec.type),
-        volume=re.sub(r"\D", "", rec.volume.split(" ")[0]) if rec.volume else "",
+        volume=_volume_key(rec.volume),
         first_page=nz.first_page(rec.pages) if rec.pages else "",
         ids={k: frozenset(v) for k, v in ids.items()},
     )

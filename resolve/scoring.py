@@ -166,8 +166,17 @@ def _same_container(a: Features, b: Features) -> bool:
     x, y = a.ids.get("issn"), b.ids.get("issn")
     if x and y and x & y:
         return True
-    short, long_ = sorted((a.venue, b.venue), key=len)
-    return len(short) >= 4 and long_.startswith(short + " ")
+    (short, _), (long_, long_kind) = sorted(
+        ((a.venue, a.venue_kind), (b.venue, b.venue_kind)), key=lambda v: len(v[0]))
+    return (len(short) >= 4 and long_.startswith(short + " ")
+            and (long_kind == "proceedings"
+                 or not _SUPPLEMENT_WORDS.isdisjoint(long_[len(short):].split())))
+
+
+# Words that mark a journal's supplement of abstracts or proceedings when they
+# follow its name ("Circulation. Conference: Resuscitation Science Symposium").
+_SUPPLEMENT_WORDS = frozenset({"conference", "supplement", "suppl", "abstracts", "meeting",
+                               "congress", "symposium", "proceedings"})
 
 
 def _abbreviates(short: list[str], long_: list[str]) -> bool:
@@ -193,6 +202,8 @@ def venue_similarity(a: Features, b: Features) -> float | None:
         return None
     if _same_container(a, b):
         return 1.0
+    if venue_kind_similarity(a, b) == 0.0:
+        return 0.0  # "VLDB" and "VLDB J." share a name but not a venue
     x, y = sorted((a.venue.split(), b.venue.split()), key=len)
     if _abbreviates(x, y) or _abbreviates(y, x):
         return max(0.8, fuzz.token_set_ratio(a.venue, b.venue) / 100.0)
@@ -232,7 +243,7 @@ def volume_similarity(a: Features, b: Features) -> float | None:
 def place_similarity(a: Features, b: Features) -> float | None:
     """Volume and first page together: 1 both agree, 0.8 the one both have
     agrees, 0.5 one agrees and one differs, 0.3 the one both have differs, 0
-    both differ.  Both differing is what tells a conference abstract from the
+    both differ (0: in the same journal and year).  Both differing is what tells a conference abstract from the
     full article of the same title and authors, or a reprint from its original."""
     known = [s for s in (volume_similarity(a, b), page_similarity(a, b)) if s is not None]
     if not known:
@@ -242,7 +253,12 @@ def place_similarity(a: Features, b: Features) -> float | None:
         return 1.0 if len(known) == 2 else 0.8
     if agree:
         return 0.5
-    return 0.3 if len(known) == 1 else 0.0
+    if len(known) == 1:
+        return 0.3
+    # A journal does not print one article twice in a year.
+    same_issue_year = (a.year is not None and a.year == b.year and bool(a.venue)
+                       and (a.venue == b.venue or _same_container(a, b)))
+    return 0.0 if same_issue_year else 0.1
 
 
 def title_number_similarity(a: Features, b: Features) -> float | None:
@@ -285,7 +301,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("volume and pages", place_similarity, (
         Level("both same", 1.0, 4.0), Level("same, other missing", 0.8, 2.0),
         Level("one differs", 0.5, -2.0), Level("differs, other missing", 0.3, -3.5),
-        Level("both differ", 0.0, -10.0),
+        Level("both differ", 0.1, -10.0), Level("both differ, same journal and year", 0.0, -16.0),
     )),
     Comparison("notice", notice_similarity, (
         Level("same kind", 1.0, 0.0), Level("notice vs paper", 0.0, -15.0),
