@@ -19,6 +19,7 @@ model would resolve it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -43,9 +44,9 @@ class Estimation:
     pairs: int
 
     def as_dict(self) -> dict:
+        share = None if math.isnan(self.match_share) else round(self.match_share, 5)
         return {"estimated": self.estimated, "iterations": self.iterations,
-                "converged": self.converged, "match share": None if self.match_share != self.match_share
-                else round(self.match_share, 5),
+                "converged": self.converged, "match share": share,
                 "pairs": self.pairs, **self.model.as_dict()}
 
 
