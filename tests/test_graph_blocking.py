@@ -143,7 +143,7 @@ def test_author_title_key() -> None:
 
 def test_volume_page_key() -> None:
     assert volume_page_key(_f(volume="9", pages="1735-1780")) == {"9|1735"}
-    assert volume_page_key(_f(volume="Vol. 15 (1)", pages="pp. 1929--1958")) == frozenset()
+    assert volume_page_key(_f(volume="Vol. 15 (1)", pages="pp. 1929--1958")) == {"15|1929"}
     assert volume_page_key(_f(volume="15 (1)", pages="pp. 1929--1958")) == {"15|1929"}
     assert volume_page_key(_f(volume="9")) == frozenset()
     assert volume_page_key(_f(pages="1735-1780")) == frozenset()
