@@ -16,6 +16,7 @@ from pyoxigraph import Store
 
 from resolve.evaluate import PairError, Scores, evaluate, gold_labels, pair_errors, read_gold
 
+from .model import record_iri
 from .queries import run_query, term_text
 
 RecordKey = tuple[str, str]
@@ -42,11 +43,9 @@ SELECT ?sa ?ia ?sb ?ib ?score WHERE {
 EVIDENCE_QUERY = """
 SELECT ?score ?field ?level ?weight WHERE {
   GRAPH ?g {
-    ?m a kgr:Match ; kgr:matchedRecord ?a, ?b ; kgr:matchScore ?score .
-    OPTIONAL { ?m kgr:evidence ?e . ?e kgr:field ?field ; kgr:level ?level ; kgr:weight ?weight }
+    ?m kgr:matchedRecord $a, $b ; kgr:matchScore ?score ; kgr:evidence ?e .
+    ?e kgr:field ?field ; kgr:level ?level ; kgr:weight ?weight .
   }
-  ?a kgr:source $source_a ; dcterms:identifier $id_a .
-  ?b kgr:source $source_b ; dcterms:identifier $id_b .
 }
 """
 
@@ -102,14 +101,13 @@ def store_records(store: Store) -> dict[RecordKey, StoreRecord]:
 def pair_evidence(store: Store, a: RecordKey, b: RecordKey) -> tuple[float | None, list]:
     """The score and per-field evidence stored for a pair, if it was scored
     (merged pairs and near misses are kept in the evidence graph)."""
-    params = {"source_a": a[0], "id_a": a[1], "source_b": b[0], "id_b": b[1]}
+    params = {"a": f"<{record_iri(*a)}>", "b": f"<{record_iri(*b)}>"}
     score: float | None = None
     evidence: list[tuple[str, str, float]] = []
     for s in run_query(store, EVIDENCE_QUERY, params):
         score = float(term_text(s["score"]))
-        if s["field"] is not None:
-            evidence.append((term_text(s["field"]), term_text(s["level"]),
-                             float(term_text(s["weight"]))))
+        evidence.append((term_text(s["field"]), term_text(s["level"]),
+                         float(term_text(s["weight"]))))
     evidence.sort(key=lambda e: (-abs(e[2]), e[0]))
     return score, evidence
 
@@ -133,8 +131,6 @@ def evaluate_store(store: Store, gold_path: Path, gold_format: str = "auto",
 
     def explain(e: PairError) -> Explained:
         score, ev = pair_evidence(store, e.a, e.b)
-        if score is None:
-            score, ev = pair_evidence(store, e.b, e.a)
         return Explained(records[e.a], records[e.b], score, ev)
 
     by_work: dict[str, list[PairError]] = defaultdict(list)
