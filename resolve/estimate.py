@@ -102,7 +102,13 @@ def estimate_model(compared: Sequence[Sequence[tuple[int, float | None]]],
             # How much data speaks for this level: few matches or few
             # non-matches at a level make its ratio unreliable.
             support = cm * cu / np.maximum(cm + cu, 1e-12)
-            new_weights.append((support * learned + alpha * hand_w[k]) / (support + alpha))
+            weight = (support * learned + alpha * hand_w[k]) / (support + alpha)
+            # A level keeps the direction its hand-set weight gives it: EM on
+            # its own can mistake "same authors, journal and year" (a series
+            # of papers) for the match class and reward a disagreement.
+            weight = np.where(hand_w[k] > 0, np.maximum(weight, 0.0),
+                              np.where(hand_w[k] < 0, np.minimum(weight, 0.0), weight))
+            new_weights.append(weight)
         share = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
         delta = max(float(np.abs(a - b).max()) for a, b in zip(new_weights, weights, strict=True))
         weights = new_weights

@@ -84,8 +84,8 @@ def title_similarity(a: Features, b: Features) -> float | None:
     # A subtitle present on one side only: "Title" vs "Title: a subtitle".
     if len(short) >= 20 and long_.startswith(short + " "):
         sim = max(sim, 0.95)
-    if sim >= 0.85 and _substituted_word(a.tokens, b.tokens):
-        sim = 0.85  # "... in Pediatric Patients" vs "... in Adult Patients"
+    if sim >= 0.8 and _substituted_word(a.tokens, b.tokens):
+        sim = 0.75  # "... in Pediatric Patients" vs "... in Adult Patients"
     return sim
 
 
@@ -242,9 +242,10 @@ def volume_similarity(a: Features, b: Features) -> float | None:
 
 def place_similarity(a: Features, b: Features) -> float | None:
     """Volume and first page together: 1 both agree, 0.8 the one both have
-    agrees, 0.5 one agrees and one differs, 0.3 the one both have differs, 0
-    both differ (0: in the same journal and year).  Both differing is what tells a conference abstract from the
-    full article of the same title and authors, or a reprint from its original."""
+    agrees, 0.5 one agrees and one differs, 0.3 the one both have differs,
+    0.1 both differ (0 in the same journal and year).  Both differing is what
+    tells a conference abstract from the full article of the same title and
+    authors, or a reprint from its original."""
     known = [s for s in (volume_similarity(a, b), page_similarity(a, b)) if s is not None]
     if not known:
         return None
@@ -279,7 +280,8 @@ def notice_similarity(a: Features, b: Features) -> float | None:
 COMPARISONS: tuple[Comparison, ...] = (
     Comparison("title", title_similarity, (
         Level("exact", 0.999, 10.0), Level("near", 0.95, 8.0), Level("close", 0.9, 5.0),
-        Level("similar", 0.8, 1.0), Level("different", 0.6, -4.0), Level("unrelated", 0.0, -8.0),
+        Level("similar", 0.8, 1.0), Level("a word differs", 0.75, -3.0),
+        Level("different", 0.6, -4.0), Level("unrelated", 0.0, -8.0),
     )),
     Comparison("title numbers", title_number_similarity, (
         Level("same", 1.0, 0.0), Level("different", 0.0, -8.0),
