@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -72,8 +73,15 @@ def test_detect_format(name: str, fmt: str) -> None:
 
 
 def test_detect_format_unknown() -> None:
+    # .xml is read now (EndNote XML, arXiv Atom, dblp): another extension is unknown
     with pytest.raises(InputError, match="unknown file type"):
-        detect_format(Path("a.xml"))
+        detect_format(Path("a.pdf"))
+
+
+def test_detect_format_content_first() -> None:
+    assert detect_format(Path("a.xml")) == "endnote-xml"
+    assert detect_format(Path("a.xml"), '<feed xmlns="http://www.w3.org/2005/Atom">') == "arxiv"
+    assert detect_format(Path("refs.txt"), "TY  - JOUR\n") == "ris"
 
 
 # ------------------------------------------------------------- read_text
@@ -109,6 +117,16 @@ def test_read_text_gzip(tmp_path: Path) -> None:
     assert read_text(p) == "Ludäscher\n"
 
 
+def test_read_text_corrupt_gzip_is_an_input_error(tmp_path: Path) -> None:
+    p = tmp_path / "a.jsonl.gz"
+    data = gzip.compress(b'{"id": "a", "title": "T"}\n' * 100)
+    p.write_bytes(data[:10] + bytes([data[10] ^ 0xFF]) + data[11:])  # zlib.error inside
+    with pytest.raises(InputError, match="cannot read"):
+        read_text(p)
+    with pytest.raises(InputError, match="cannot read"):
+        list(read_input(InputSpec.parse(str(p))))
+
+
 def test_read_text_nul_bytes(tmp_path: Path) -> None:
     p = tmp_path / "a.jsonl"
     p.write_bytes(b"abc\x00def\n")
@@ -126,7 +144,7 @@ def test_read_text_explicit_wrong_encoding_names_line(tmp_path: Path) -> None:
 
 def test_read_text_explicit_encoding_is_used(tmp_path: Path) -> None:
     p = tmp_path / "a.jsonl"
-    p.write_bytes("Ludäscher".encode("utf-8"))
+    p.write_bytes("Ludäscher".encode())
     # Read as Latin-1 on purpose: the two UTF-8 bytes become two characters.
     assert read_text(p, "latin-1") == "LudÃ¤scher"
 
@@ -233,6 +251,49 @@ def test_jsonl_fields_are_normalized(tmp_path: Path) -> None:
     assert rec.venue == "Proc. VLDB"
 
 
+def test_json_document_pretty_printed(tmp_path: Path) -> None:
+    p = tmp_path / "records.json"
+    p.write_text(json.dumps([{"id": "a", "title": "A"}, {"title": "no id"},
+                             {"id": "c", "title": "C"}], indent=2), encoding="utf-8")
+    a, no_id, c = _items(p)
+    assert (a.record_id, c.record_id) == ("a", "c")
+    assert (a.origin, no_id.origin) == (f"{p}#/0", f"{p}#/1")
+    assert isinstance(no_id, Rejection) and json.loads(no_id.raw) == {"title": "no id"}
+
+
+def test_json_document_one_line_list(tmp_path: Path) -> None:
+    p = tmp_path / "records.json"
+    p.write_text('[{"id": "a", "title": "A"}]', encoding="utf-8")
+    (a,) = _items(p)
+    assert a.origin == f"{p}:1#/0"
+
+
+def test_json_document_that_is_not_json_names_line_and_column(tmp_path: Path) -> None:
+    p = tmp_path / "page.json"
+    p.write_text('{\n  "results": [\n    {"id": "a",,}\n  ]\n}\n', encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        _items(p)
+    assert f"{p}:3:" in str(exc.value) and "not valid JSON" in str(exc.value)
+
+
+def test_json_lines_with_a_broken_first_line(tmp_path: Path) -> None:
+    p = tmp_path / "dump.json"
+    p.write_text('{"id": "a", "title": "cut\n{"id": "b", "title": "B"}\n'
+                 '{"id": "c", "title": "C"}\n', encoding="utf-8")
+    bad, b, c = _items(p)
+    assert isinstance(bad, Rejection) and bad.origin == f"{p}:1"
+    assert (b.origin, c.origin) == (f"{p}:2", f"{p}:3")
+
+
+@pytest.mark.parametrize("line", ["1" * 5000, "[" * 100_000 + "]" * 100_000])
+def test_json_line_that_python_refuses_is_rejected(tmp_path: Path, line: str) -> None:
+    p = tmp_path / "src.jsonl"
+    p.write_text('{"id": "a", "title": "A"}\n' + line + "\n", encoding="utf-8")
+    a, bad = _items(p)
+    assert isinstance(a, Record)
+    assert isinstance(bad, Rejection) and bad.origin == f"{p}:2"
+
+
 # ------------------------------------------------------------- CSV
 
 
@@ -309,6 +370,13 @@ def test_csv_multiline_field_line_numbers(tmp_path: Path) -> None:
 def test_csv_without_id_column_uses_line_numbers(tmp_path: Path) -> None:
     p = _write_csv(tmp_path / "x.csv", "title,year\nAlpha,2001\nBeta,2002\n")
     assert [i.record_id for i in _items(p)] == ["line-2", "line-3"]
+
+
+def test_tab_separated_header_in_a_txt_file(tmp_path: Path) -> None:
+    p = tmp_path / "export.txt"
+    p.write_text("id\ttitle\nq\tA, B and C\n", encoding="utf-8")
+    (rec,) = _items(p)
+    assert rec.title == "A, B and C"
 
 
 def test_tsv(tmp_path: Path) -> None:
