@@ -138,13 +138,16 @@ def markdown(results: list[dict], command: str) -> str:
     # Grouped by set, in the order of ALL_SETS (a stable sort keeps the tools' order).
     results = sorted(results, key=lambda r: ALL_SETS.index(r["dataset"]))
     lines = [
-        "# kg-resolve quality and speed on the shared data",
+        "# kg-resolve and bib-dedupe: quality and speed on the shared data",
         "",
         f"Made by `{command}` on {platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}. Each tool runs as a separate process: "
         "seconds are the wall time of the whole process (for kg-resolve `kg build`, "
-        "which also writes the RDF store), peak MiB its peak RSS. Pairwise precision, "
-        "recall and F1 over record pairs; B-cubed F1 per record.",
+        "which also writes the RDF store), peak MiB its peak RSS (for bib-dedupe, of its main "
+        "process only: its worker processes are not counted). Pairwise precision, "
+        "recall and F1 over record pairs; B-cubed F1 per record. Rows 'hand-set weights' "
+        "and 'connected components' are kg-resolve without EM estimation and without the "
+        "community step (`--ablation`).",
         "",
         "| dataset | records | tool | precision | recall | F1 | B-cubed F1 | seconds "
         "| peak MiB |",
