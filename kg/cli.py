@@ -3,7 +3,8 @@
 Exit codes: 0 success; 2 bad usage or input that cannot be read (unknown
 file, bad encoding, CSV without a title column, a record id repeated within a
 source); 3 records were rejected and ``--strict`` was given; 4 the store
-cannot be created or opened; 5 the query cannot be found, parsed or run.
+cannot be created or opened; 5 the query cannot be found, parsed or run; 6
+``kg validate`` found SHACL violations.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import json
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -22,8 +24,9 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from resolve import __version__
+from resolve.formats import FORMATS
 from resolve.pipeline import resolve_records
-from resolve.readers import InputError, InputSpec, iter_inputs
+from resolve.readers import InputError, expand_inputs, iter_inputs, origin_parts
 from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
@@ -33,6 +36,7 @@ from .queries import (
     QueryError,
     format_csv,
     format_json,
+    queries_markdown,
     resolve_query,
     result_rows,
     run_query,
@@ -45,7 +49,8 @@ EXIT_INPUT, EXIT_STRICT, EXIT_STORE, EXIT_QUERY = 2, 3, 4, 5
 app = typer.Typer(
     help="Resolve scholarly publication records into works and publish them as an RDF "
     "knowledge graph (on-disk Oxigraph store, SPARQL, Turtle).\n\n"
-    "Exit codes: 0 ok, 2 bad input, 3 rejects under --strict, 4 store error, 5 query error.",
+    "Exit codes: 0 ok, 2 bad input, 3 rejects under --strict, 4 store error, 5 query error, "
+    "6 SHACL violations.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -65,20 +70,33 @@ def _fail(message: str, code: int) -> typer.Exit:
 @app.command()
 def build(
     inputs: Annotated[list[str], typer.Argument(
-        help="Input files as [SOURCE=]PATH: JSON Lines of records (.jsonl/.ndjson) or CSV "
-        "(.csv/.tsv), optionally gzipped (.gz). SOURCE names the source; by default the "
-        "file name without extensions does.", show_default=False)],
+        help="Inputs as [SOURCE=][FORMAT:]PATH, optionally gzipped (.gz): our records "
+        "(JSON Lines, CSV), BibTeX, RIS, EndNote XML, CSL-JSON, or what OpenAlex, Crossref, "
+        "arXiv, Semantic Scholar, scholar.archive.org, CORE, Unpaywall, dblp and Papers with "
+        "Code return (see kg sources). The format is recognized from the content, else the "
+        "extension; FORMAT (e.g. ris:refs.txt) forces it. SOURCE names the source; by "
+        "default a service's payload is named after the service, any other file after its "
+        "name without extensions. A directory stands for every file under it (recursive, "
+        "sorted, hidden files skipped; files of no known format are skipped with a warning).",
+        show_default=False)],
     store: StoreOpt,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="Read every input without its own FORMAT: as this format (a name "
+        "from kg sources).", show_default=False)] = None,
     encoding: Annotated[str | None, typer.Option(
         help="Encoding of the inputs. Default: detect (UTF-8, UTF-16 with BOM, else "
         "Windows-1252/ISO-8859-1).")] = None,
     rejects: Annotated[Path | None, typer.Option(
-        help="Write rejected records here as JSON Lines (origin, reason, raw text).")] = None,
+        help="Write rejected records here as JSON Lines (file, line, position, origin, "
+        "reason, source, record_id, raw text).")] = None,
     strict: Annotated[bool, typer.Option(
         help="Fail (exit 3) if any record is rejected; nothing is written then.")] = False,
     settings_file: Annotated[Path | None, typer.Option(
         "--settings", help="JSON file of resolution settings (see the store's "
         "kg-resolve.json for the defaults).")] = None,
+    clean_source: Annotated[list[str] | None, typer.Option(
+        "--clean-source", help="A source known to hold no duplicates of its own (repeatable), "
+        "as when linking two clean tables: no work gets two of its records.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Read records, resolve them into works and write the graph to an on-disk store.
@@ -93,10 +111,15 @@ def build(
         settings = Settings.from_json(settings_file.read_text()) if settings_file else Settings()
     except (OSError, ValueError, TypeError) as exc:
         raise _fail(f"--settings {settings_file}: {exc}", EXIT_INPUT) from exc
+    if clean_source:
+        settings = replace(settings, clean_sources=tuple(sorted(
+            {*settings.clean_sources, *clean_source})))
     try:
-        specs = [InputSpec.parse(a) for a in inputs]
+        specs, skipped = expand_inputs(inputs, fmt, encoding)
     except InputError as exc:
         raise _fail(str(exc), EXIT_INPUT) from exc
+    for path, why in skipped:
+        err.print(f"[yellow]warning:[/] skipped {path}: {why}", highlight=False)
 
     records: list[Record] = []
     rejected: list[Rejection] = []
@@ -113,6 +136,10 @@ def build(
         except InputError as exc:
             raise _fail(str(exc), EXIT_INPUT) from exc
         timings["read"] = round(time.perf_counter() - t, 3)
+        unknown = set(settings.clean_sources) - {r.source for r in (*records, *rejected)}
+        if unknown:
+            raise _fail(f"--clean-source {', '.join(sorted(unknown))}: no such source among "
+                        "the inputs", EXIT_INPUT)
         for r in rejected[:20]:
             err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
         if len(rejected) > 20:
@@ -158,8 +185,9 @@ def build(
     }
     write_metadata(store, {
         "tool": "kg-resolve", "version": __version__, "build": build_id,
-        "started": info.started, "inputs": [{"source": s.source, "path": str(s.path)}
-                                            for s in specs],
+        "started": info.started, "inputs": [{"source": s.source, "path": str(s.path),
+                                             "format": s.format} for s in specs],
+        "skipped inputs": [{"path": str(p), "reason": why} for p, why in skipped],
         "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
@@ -173,7 +201,8 @@ def build(
 def _write_rejects(path: Path, rejected: list[Rejection]) -> None:
     with path.open("w", encoding="utf-8") as fh:
         for r in rejected:
-            fh.write(json.dumps({"origin": r.origin, "reason": r.reason, "source": r.source,
+            fh.write(json.dumps({**origin_parts(r.origin), "origin": r.origin,
+                                 "reason": r.reason, "source": r.source,
                                  "record_id": r.record_id, "raw": r.raw},
                                 ensure_ascii=False) + "\n")
 
@@ -189,16 +218,19 @@ def query(
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="Bind a query variable: NAME=VALUE (repeatable). VALUE is a "
         "string, or an IRI written <...>.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f",
-                                     help="Output: table, csv or json.")] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="Output: table, csv or json "
+                                     "(with --list: table or markdown).")] = "table",
     list_: Annotated[bool, typer.Option("--list", help="List the shipped queries.")] = False,
 ) -> None:
     """Run a SPARQL query over a store and print the result."""
     if list_:
+        if fmt == "markdown":
+            sys.stdout.write(queries_markdown())
+            return
         table = Table("name", "parameters", "what it answers", title="shipped queries")
         for q in shipped_queries().values():
-            table.add_row(q.name, " ".join(p for p, _ in q.params) or "-",
-                          q.title + (f": {q.description}" if q.description else ""))
+            table.add_row(q.name, "\n".join(f"{p}: {d}" if d else p for p, d in q.params)
+                          or "-", q.title + (f": {q.description}" if q.description else ""))
         out.print(table)
         return
     if query_ is None or store is None:
@@ -235,13 +267,18 @@ def query(
 def export_cmd(
     store: StoreOpt,
     fmt: Annotated[str, typer.Option(
-        "--format", "-f", help="turtle or ntriples (the default graph: works, records, "
-        "identifiers, rejections) or clusters (CSV source,record_id,work_id, one row per "
-        "record).")] = "turtle",
+        "--format", "-f", help="turtle or ntriples (the default graph: works, versions, "
+        "records, identifiers, rejections); trig, nquads or jsonld (the default graph and "
+        "the evidence graph); bibtex, ris or csv (one entry per work); clusters (CSV "
+        "source,record_id,work_id, one row per record).")] = "turtle",
     output: Annotated[Path, typer.Option("--output", "-o", help="Output file.",
                                          show_default=False)] = ...,  # type: ignore[assignment]
+    with_build: Annotated[bool, typer.Option(
+        "--with-build", help="trig, nquads, jsonld: add the build graph (the build activity; "
+        "its times differ between builds, so the bytes do too).")] = False,
 ) -> None:
-    """Export a store's graph as Turtle or N-Triples, or its clusters as CSV."""
+    """Export a store's graph (Turtle, N-Triples, TriG, N-Quads, JSON-LD), its works
+    (BibTeX, RIS, CSV) or its clusters (CSV). The same build gives the same bytes."""
     if fmt not in exporting.FORMATS:
         raise _fail(f"--format {fmt}: expected one of {', '.join(exporting.FORMATS)}",
                     EXIT_INPUT)
@@ -252,10 +289,97 @@ def export_cmd(
     if fmt == "clusters":
         n = exporting.export_clusters(oxi, output)
         err.print(f"wrote {n} records to {output}")
+    elif fmt in exporting.WORK_FORMATS:
+        n = exporting.export_works(oxi, fmt, output)  # type: ignore[arg-type]
+        err.print(f"wrote {n} works to {output}")
     else:
         with output.open("wb") as fh:
-            n = exporting.export_rdf(oxi, fmt, fh)  # type: ignore[arg-type]
-        err.print(f"wrote {n} triples to {output}")
+            n = exporting.export_rdf(oxi, fmt, fh, with_build)  # type: ignore[arg-type]
+        what = "quads" if fmt in exporting.DATASET_FORMATS else "triples"
+        err.print(f"wrote {n} {what} to {output}")
+
+
+EXIT_INVALID = 6
+
+
+@app.command("validate")
+def validate_cmd(
+    store: StoreOpt,
+    shapes: Annotated[Path | None, typer.Option(
+        help="SHACL shapes (Turtle). Default: the shipped ontology/shapes.ttl.")] = None,
+    show: Annotated[int, typer.Option(help="How many violations to print.")] = 50,
+    batch: Annotated[int, typer.Option(help="Works validated per chunk.")] = 2000,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes validating "
+                                      "chunks in parallel.")] = 1,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Check a store against the SHACL shapes (pyshacl): every work, version, record,
+    author, identifier, field choice, rejection, match decision and the build activity.
+
+    Prints each violation (focus node, path, message) and exits 6 if there is any.
+    """
+    from .validate import load_shapes, validate_store
+
+    try:
+        oxi = open_store(store)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_STORE) from exc
+    try:
+        graph = load_shapes(shapes)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise _fail(f"--shapes {shapes}: {exc}", EXIT_INPUT) from exc
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=err, transient=True, disable=quiet)
+    with progress:
+        task = progress.add_task("validating", total=None)
+        report = validate_store(oxi, graph, batch,
+                                progress=lambda m: progress.update(task, description=m),
+                                jobs=jobs, store_path=store, shapes_path=shapes)
+    summary = (f"{report.focus_nodes:,} nodes in {report.chunks} chunks "
+               f"({report.triples:,} triples), {report.seconds} s")
+    if report.conforms:
+        out.print(f"kg validate: {store}: conforms ({summary})", highlight=False)
+        return
+    table = Table("focus node", "path", "message", "value", "shape",
+                  title=f"{len(report.violations)} violation(s)", title_justify="left")
+    for v in report.violations[:show]:
+        table.add_row(v.focus, v.path, v.message, v.value, v.shape)
+    out.print(table)
+    if len(report.violations) > show:
+        err.print(f"... and {len(report.violations) - show} more (--show N)")
+    err.print(f"kg validate: {store}: {len(report.violations)} violation(s) ({summary})",
+              highlight=False)
+    raise typer.Exit(EXIT_INVALID)
+
+
+@app.command("serve")
+def serve_cmd(
+    store: StoreOpt,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port, printed).")] = 7878,
+    timeout: Annotated[float, typer.Option(help="Seconds a query may run before it is "
+                                           "stopped (HTTP 503).")] = 30.0,
+    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    log: Annotated[bool, typer.Option(help="Log each request to stderr.")] = False,
+) -> None:
+    """Serve a store as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
+
+    GET ?query= or POST (form or application/sparql-query). Results by Accept: SPARQL
+    JSON, XML, CSV, TSV; Turtle or N-Triples for CONSTRUCT. Updates (403) and SERVICE
+    (400) are refused; a query over --timeout is stopped (503). Ctrl-C stops the server.
+    """
+    from .serve import serve
+
+    try:
+        open_store(store)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_STORE) from exc
+    try:
+        serve(store, host, port, timeout, workers,
+              announce=lambda m: print(m, flush=True),
+              log=(lambda m: print(m, file=sys.stderr, flush=True)) if log else None)
+    except OSError as exc:
+        raise _fail(f"cannot listen on {host}:{port}: {exc}", EXIT_INPUT) from exc
 
 
 @app.command("evaluate")
@@ -295,6 +419,31 @@ def evaluate_cmd(
         sys.stdout.write(json.dumps(asdict(result), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(format_evaluation(result))
+
+
+@app.command("sources")
+def sources_cmd(
+    markdown: Annotated[bool, typer.Option(
+        "--markdown", help="Print a Markdown table (as in docs/sources.md).")] = False,
+) -> None:
+    """List the input formats kg build reads: the name for --format or FORMAT:PATH, the
+    default source name, how each is recognized and which identifiers it keeps.
+
+    The content decides first (XML root, JSON keys, a first TY or @ line), then the
+    extension; FORMAT:PATH or --format overrides both.
+    """
+    rows = [(f.name, f.title, f.service or "file name", f.detection, " ".join(f.extensions),
+             f.ids) for f in FORMATS.values()]
+    header = ("format", "what", "source", "recognized by", "usual extensions", "ids kept")
+    if markdown:
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        lines += ["| " + " | ".join(c.replace("|", "\\|") for c in row) + " |" for row in rows]
+        sys.stdout.write("\n".join(lines) + "\n")
+        return
+    table = Table(*header, title="kg build inputs", show_lines=True)
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
 
 
 @app.command()

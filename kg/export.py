@@ -1,46 +1,196 @@
-"""Exports of a store: Turtle, N-Triples, and the clusters CSV.
+"""Exports of a store: RDF (Turtle, N-Triples, TriG, N-Quads, JSON-LD), the
+deduplicated works (BibTeX, RIS, CSV) and the clusters CSV.
 
-RDF exports hold the default graph (works, records, identifiers, rejections),
-in a sorted order so that the same build gives the same bytes.
+Turtle and N-Triples hold the default graph (works, versions, records,
+identifiers, rejections).  TriG, N-Quads and JSON-LD hold the dataset: the
+default graph and the evidence graph, and the build graph too when asked
+(``with_build``; its start and end times differ from run to run).  Every
+export is sorted, so the same build gives the same bytes.
 """
 
 from __future__ import annotations
 
 import csv
+import json
+from collections.abc import Iterable, Iterator
+from itertools import groupby
 from pathlib import Path
 from typing import BinaryIO, Literal
 
-from pyoxigraph import DefaultGraph, RdfFormat, Store, serialize
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import Literal as RdfLiteral
 
+from . import bibliography
 from .queries import run_query, term_text
-from .vocab import PREFIXES
+from .vocab import BUILD_GRAPH, DATA, EVIDENCE_GRAPH, PREFIXES, RDF, XSD
 
-RdfExport = Literal["turtle", "ntriples"]
-FORMATS = ("turtle", "ntriples", "clusters")
+RdfExport = Literal["turtle", "ntriples", "trig", "nquads", "jsonld"]
+WorkExport = Literal["bibtex", "ris", "csv"]
+RDF_FORMATS = ("turtle", "ntriples", "trig", "nquads", "jsonld")
+WORK_FORMATS = ("bibtex", "ris", "csv")
+FORMATS = (*RDF_FORMATS, *WORK_FORMATS, "clusters")
+DATASET_FORMATS = ("trig", "nquads", "jsonld")
+
+_OXI_FORMATS = {"turtle": RdfFormat.TURTLE, "ntriples": RdfFormat.N_TRIPLES,
+                "trig": RdfFormat.TRIG, "nquads": RdfFormat.N_QUADS}
 
 CLUSTERS_QUERY = """
 SELECT ?source ?record ?work WHERE {
   ?r a kgr:SourceRecord ; kgr:source ?source ; dcterms:identifier ?record ;
      frbr:realizationOf ?w .
-  ?w dcterms:identifier ?work .
+  ?w a fabio:Work ; dcterms:identifier ?work .
 }
 """
 
 
-def _sort_key(triple) -> tuple[str, str, str]:
-    return (str(triple.subject), str(triple.predicate), str(triple.object))
+def _sort_key(quad: Quad) -> tuple[str, str, str, str]:
+    g = "" if isinstance(quad.graph_name, DefaultGraph) else quad.graph_name.value
+    return (g, str(quad.subject), str(quad.predicate), str(quad.object))
 
 
-def export_rdf(store: Store, fmt: RdfExport, out: BinaryIO) -> int:
-    """Write the default graph; returns the number of triples."""
-    triples = sorted((q.triple for q in store.quads_for_pattern(None, None, None, DefaultGraph())),
-                     key=_sort_key)
-    rdf_format = RdfFormat.TURTLE if fmt == "turtle" else RdfFormat.N_TRIPLES
+def export_quads(store: Store, dataset: bool, with_build: bool = False) -> list[Quad]:
+    """The quads an export writes, sorted (default graph first)."""
+    graphs: list[object] = [DefaultGraph()]
+    if dataset:
+        graphs.append(NamedNode(EVIDENCE_GRAPH))
+        if with_build:
+            graphs.append(NamedNode(BUILD_GRAPH))
+    quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
+    quads.sort(key=_sort_key)
+    return quads
+
+
+class _SortedPrefixes:
+    """A writer that sorts the ``@prefix`` lines a serializer starts with, so
+    the header does not depend on the serializer's map order."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.head = b""
+        self.done = False
+
+    def write(self, data: bytes) -> int:
+        if self.done:
+            return self.out.write(data)
+        self.head += data
+        lines = self.head.split(b"\n")
+        n = 0
+        while n < len(lines) - 1 and lines[n].startswith(b"@prefix "):
+            n += 1
+        if n < len(lines) - 1 or (lines[-1] and not b"@prefix ".startswith(lines[-1][:8])):
+            self.flush_head(lines, n)
+        return len(data)
+
+    def flush_head(self, lines: list[bytes] | None = None, n: int | None = None) -> None:
+        if self.done:
+            return
+        if lines is None:
+            lines = self.head.split(b"\n")
+            n = sum(1 for line in lines[:-1] if line.startswith(b"@prefix "))
+        self.done = True
+        header = sorted(lines[:n])
+        self.out.write(b"".join(h + b"\n" for h in header) + b"\n".join(lines[n:]))
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def export_rdf(store: Store, fmt: RdfExport, out: BinaryIO, with_build: bool = False) -> int:
+    """Write the default graph (Turtle, N-Triples) or the dataset (TriG,
+    N-Quads, JSON-LD); returns the number of triples or quads."""
+    dataset = fmt in DATASET_FORMATS
+    quads = export_quads(store, dataset, with_build)
+    if fmt == "jsonld":
+        for chunk in jsonld_lines(quads):
+            out.write(chunk.encode("utf-8"))
+        return len(quads)
+    items = quads if dataset else [q.triple for q in quads]
     # Data IRIs have slashes after the base, which a prefixed name would have
     # to escape ("id:record\/arxiv\/..."): they are written in full.
-    prefixes = {k: v for k, v in PREFIXES.items() if k != "id"} if fmt == "turtle" else None
-    serialize(triples, out, rdf_format, prefixes=prefixes)
-    return len(triples)
+    prefixes = ({k: v for k, v in PREFIXES.items() if k != "id"}
+                if fmt in ("turtle", "trig") else None)
+    writer = _SortedPrefixes(out)
+    serialize(items, writer, _OXI_FORMATS[fmt], prefixes=prefixes)
+    writer.flush_head()
+    return len(quads)
+
+
+# ------------------------------------------------------------------ JSON-LD
+
+
+def jsonld_context() -> dict[str, str]:
+    """The JSON-LD context: the prefixes the graph uses (data IRIs as ``id:``)."""
+    return dict(sorted(PREFIXES.items()))
+
+
+def _compact(iri: str) -> str:
+    best = ""
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns) and len(ns) > len(PREFIXES.get(best, "")):
+            best = prefix
+    return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
+
+
+def _jsonld_value(term: object) -> object:
+    if isinstance(term, RdfLiteral):
+        dt = term.datatype.value
+        if term.language:
+            return {"@value": term.value, "@language": term.language}
+        if dt == XSD.string:
+            return term.value
+        return {"@value": term.value, "@type": _compact(dt)}
+    return {"@id": _compact(term.value)}
+
+
+def _nodes(quads: Iterable[Quad]) -> Iterator[dict]:
+    for subject, group in groupby(quads, key=lambda q: q.subject.value):
+        node: dict[str, object] = {"@id": _compact(subject)}
+        types: list[str] = []
+        props: dict[str, list] = {}
+        for q in group:
+            if q.predicate.value == RDF.type and isinstance(q.object, NamedNode):
+                types.append(_compact(q.object.value))
+            else:
+                props.setdefault(_compact(q.predicate.value), []).append(_jsonld_value(q.object))
+        if types:
+            node["@type"] = types
+        node.update(sorted(props.items()))
+        yield node
+
+
+def _dump(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+def jsonld_lines(quads: list[Quad]) -> Iterator[str]:
+    """A JSON-LD document, one node object per line: the default graph's nodes
+    at the top level, each named graph as a node with its own ``@graph``."""
+    yield '{"@context":' + _dump(jsonld_context()) + ',\n"@graph":['
+    top = 0
+    for graph, group in groupby(quads, key=lambda q: _sort_key(q)[0]):
+        if graph:
+            yield ("," if top else "") + '\n{"@id":' + _dump(_compact(graph)) + ',"@graph":['
+            top += 1
+            for n, node in enumerate(_nodes(group)):
+                yield ("," if n else "") + "\n" + _dump(node)
+            yield "]}"
+        else:
+            for node in _nodes(group):
+                yield ("," if top else "") + "\n" + _dump(node)
+                top += 1
+    yield "\n]}\n"
+
+
+# ------------------------------------------------------------ works, clusters
+
+
+def export_works(store: Store, fmt: WorkExport, path: Path) -> int:
+    """One entry per work as BibTeX, RIS or CSV; returns the number of works."""
+    entries = bibliography.work_entries(store)
+    text = {"bibtex": bibliography.to_bibtex, "ris": bibliography.to_ris,
+            "csv": bibliography.to_csv}[fmt](entries)
+    path.write_bytes(text.encode("utf-8"))
+    return len(entries)
 
 
 def export_clusters(store: Store, path: Path) -> int:
@@ -52,3 +202,6 @@ def export_clusters(store: Store, path: Path) -> int:
         w.writerow(["source", "record_id", "work_id"])
         w.writerows(rows)
     return len(rows)
+
+
+__all__ = ["DATA", "FORMATS", "export_clusters", "export_rdf", "export_works"]

@@ -2,18 +2,22 @@
 
 The model (see ``ontology/README.md``)::
 
-    work  a fabio:Work ; frbr:realization record ...
-    record a fabio:Expression, kgr:SourceRecord ; frbr:realizationOf work ;
-           owl:sameAs other records of the same work ;
-           datacite:hasIdentifier identifier ; dcterms:creator authorship ...
+    work    a fabio:Work ; frbr:realization version ..., record ...
+    version a fabio:Expression, kgr:Version ; frbr:realizationOf work ;
+            frbr:revisionOf an earlier version (journal -> preprint, arXiv v2 -> v1)
+    record  a fabio:Expression, kgr:SourceRecord ; frbr:realizationOf work ;
+            owl:sameAs its version and the other records of that version ;
+            datacite:hasIdentifier identifier ; dcterms:creator authorship ...
     identifier a datacite:Identifier ; datacite:usesIdentifierScheme datacite:doi ;
-           literal:hasLiteralValue "10.1000/x"
+            literal:hasLiteralValue "10.1000/x"
 
-Every IRI is derived from the data (source, record id, work id, identifier
-value), never random, so rebuilding the same input gives the same graph.  The
-default graph holds works, records, identifiers and rejections; match
-decisions with per-field evidence go to the named graph ``EVIDENCE_GRAPH`` and
-the build activity (with its time) to ``BUILD_GRAPH``.
+The versions of a work come from :func:`resolve.versions.versions`: records
+are ``owl:sameAs`` only within one version, never across a preprint and its
+journal version.  Every IRI is derived from the data (source, record id, work
+id, identifier value), never random, so rebuilding the same input gives the
+same graph.  The default graph holds works, versions, records, identifiers
+and rejections; match decisions with per-field evidence go to the named graph
+``EVIDENCE_GRAPH`` and the build activity (with its time) to ``BUILD_GRAPH``.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from resolve.types import Author, Record, Rejection, ScoredPair, Work
+from resolve.types import Author, Identifier, Record, Rejection, ScoredPair, Work
+from resolve.versions import Version, revisions, versions
 
 from .vocab import (
     BUILD_GRAPH,
@@ -92,8 +97,19 @@ def scheme_iri(scheme: str) -> str:
     return DATACITE[scheme] if scheme in DATACITE_SCHEMES else f"{DATA}scheme/{_seg(scheme)}"
 
 
+def expression_id(first: Record) -> str:
+    """A version's id: ``e`` + 16 hex digits of a hash of its smallest record key."""
+    return "e" + _h("expression", first.source, first.record_id)
+
+
+def expression_iri(expression: str) -> str:
+    return f"{DATA}expression/{expression}"
+
+
 def match_iri(a: Record, b: Record) -> str:
-    return f"{DATA}match/{_h(a.source, a.record_id, b.source, b.record_id)}"
+    """The same pair gives the same IRI whatever the order of the records."""
+    (s1, r1), (s2, r2) = sorted((a.key, b.key))
+    return f"{DATA}match/{_h(s1, r1, s2, r2)}"
 
 
 def rejection_iri(r: Rejection) -> str:
@@ -116,6 +132,10 @@ class BuildInfo:
     @property
     def iri(self) -> str:
         return f"{DATA}build/{self.build_id}"
+
+    @property
+    def agent_iri(self) -> str:
+        return f"{DATA}agent/kg-resolve/{_seg(self.tool_version)}"
 
 
 # --- triples ---------------------------------------------------------------
@@ -216,12 +236,44 @@ def work_quads(work: Work, records: Sequence[Record], build: BuildInfo) -> Itera
         yield _t(node, RDF.type, iri(KGR.FieldChoice))
         yield _t(node, KGR.field, lit(name))
         yield _t(node, PROV.wasDerivedFrom, iri(record_iri(src.source, src.record_id)))
-    member_iris = [record_iri(records[i].source, records[i].record_id) for i in work.members]
-    for m in member_iris:
-        yield _t(s, FRBR.realization, iri(m))
-    for i, a in enumerate(member_iris):
-        for b in member_iris[i + 1:]:
-            yield _t(a, OWL.sameAs, iri(b))
+    for i in work.members:
+        yield _t(s, FRBR.realization, iri(record_iri(records[i].source, records[i].record_id)))
+
+
+def version_quads(work: Work, vs: Sequence[Version], records: Sequence[Record],
+                  build: BuildInfo) -> Iterator[Quad]:
+    """The versions of one work: expression nodes, their revision links, and
+    ``owl:sameAs`` between each version's records and its node."""
+    w = work_iri(work.work_id)
+    ids = [expression_id(records[v.members[0]]) for v in vs]
+    nodes = [expression_iri(x) for x in ids]
+    for v, vid, e in zip(vs, ids, nodes, strict=True):
+        yield _t(w, FRBR.realization, iri(e))
+        yield _t(e, RDF.type, iri(FABIO.Expression))
+        yield _t(e, RDF.type, iri(KGR.Version))
+        if v.preprint:
+            yield _t(e, RDF.type, iri(FABIO.Preprint))
+        yield _t(e, DCTERMS.identifier, lit(vid))
+        yield _t(e, FRBR.realizationOf, iri(w))
+        yield _t(e, KGR.recordCount, lit(len(v.members), XSD.integer))
+        yield _t(e, KGR.versionBasis, lit(v.basis))
+        for scheme, value in v.identifiers:
+            yield _t(e, DATACITE.hasIdentifier, iri(identifier_iri(scheme, value)))
+        dois = [value for scheme, value in v.identifiers if scheme == "doi"]
+        if len(dois) == 1:
+            yield _t(e, PRISM.doi, lit(dois[0]))
+        if v.arxiv_version is not None:
+            yield _t(e, KGR.arxivVersion, lit(v.arxiv_version, XSD.integer))
+        yield _t(e, PROV.wasGeneratedBy, iri(build.iri))
+        # sorted by record key, so a triple's direction does not depend on input order
+        members = [record_iri(*key) for key in sorted(records[i].key for i in v.members)]
+        for k, a in enumerate(members):
+            yield _t(a, OWL.sameAs, iri(e))
+            for b in members[k + 1:]:
+                yield _t(a, OWL.sameAs, iri(b))
+    for new, old in revisions(vs):
+        yield _t(nodes[new], FRBR.revisionOf, iri(nodes[old]))
+        yield _t(nodes[old], FRBR.revision, iri(nodes[new]))
 
 
 def rejection_quads(r: Rejection, build: BuildInfo) -> Iterator[Quad]:
@@ -259,34 +311,48 @@ def match_quads(pair: ScoredPair, records: Sequence[Record], merged: bool) -> It
 
 
 def build_quads(build: BuildInfo) -> Iterator[Quad]:
+    """The build activity: the tool (a software agent with its version), the
+    settings as JSON, the input files (entities it used), start and end time."""
     g = BUILD_GRAPH
     s = build.iri
+    agent = build.agent_iri
     yield _t(s, RDF.type, iri(PROV.Activity), g)
     yield _t(s, RDF.type, iri(KGR.Build), g)
     yield _t(s, RDFS.label, lit(f"kg-resolve {build.tool_version} build"), g)
-    yield _t(s, RDFS.comment, lit(build.settings_json), g)
+    yield _t(s, PROV.wasAssociatedWith, iri(agent), g)
+    yield _t(s, KGR.settings, lit(build.settings_json, RDF.JSON), g)
     yield _t(s, PROV.startedAtTime, lit(build.started, XSD.dateTime), g)
     yield _t(s, PROV.endedAtTime, lit(build.ended, XSD.dateTime), g)
     yield _t(s, KGR.candidatePairs, lit(build.candidate_pairs, XSD.integer), g)
     yield _t(s, KGR.rejectedCount, lit(build.rejected, XSD.integer), g)
     yield _t(s, KGR.evidenceGraph, iri(EVIDENCE_GRAPH), g)
-    for path in build.inputs:
-        yield _t(s, PROV.used, lit(path), g)
+    for n, path in enumerate(build.inputs, 1):
+        node = f"{s}/input/{n}"
+        yield _t(s, PROV.used, iri(node), g)
+        yield _t(node, RDF.type, iri(PROV.Entity), g)
+        yield _t(node, RDFS.label, lit(path), g)
+    yield _t(agent, RDF.type, iri(PROV.SoftwareAgent), g)
+    yield _t(agent, RDFS.label, lit(f"kg-resolve {build.tool_version}"), g)
+    yield _t(agent, OWL.versionInfo, lit(build.tool_version), g)
 
 
 def graph_quads(records: Sequence[Record], works: Sequence[Work], rejections: Sequence[Rejection],
                 pairs: Sequence[ScoredPair], build: BuildInfo) -> Iterator[Quad]:
     """Every quad of one build, records in input order, works by id."""
     work_of: dict[int, Work] = {i: w for w in works for i in w.members}
+    versions_of = {w.work_id: versions(records, w.members) for w in works}
     for i, rec in enumerate(records):
         yield from record_quads(rec, work_of[i], build)
-    identifiers = sorted({x for rec in records for x in rec.identifiers})
+    idents: set[Identifier] = {x for rec in records for x in rec.identifiers}
+    idents.update(x for vs in versions_of.values() for v in vs for x in v.identifiers)
+    identifiers = sorted(idents)
     for scheme in sorted({scheme for scheme, _ in identifiers}):
         yield from scheme_quads(scheme)
     for scheme, value in identifiers:
         yield from identifier_quads(scheme, value)
     for work in works:
         yield from work_quads(work, records, build)
+        yield from version_quads(work, versions_of[work.work_id], records, build)
     for r in rejections:
         yield from rejection_quads(r, build)
     for pair in pairs:

@@ -9,7 +9,8 @@ document it::
 
 A parameter is a SPARQL variable of the query; ``--param author=Vaswani``
 replaces it by a value (a string literal, or an IRI when written ``<...>``)
-before the query runs, as a prepared statement does.
+before the query runs, as a prepared statement does.  ``?author_key``, if the
+query uses it, is replaced by the value as a matching key ("vaswani").
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from importlib import resources
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, QueryBoolean, QuerySolutions, Store
+
+from resolve.normalize import fold
 
 from .vocab import PREFIXES
 
@@ -81,6 +84,18 @@ def shipped_queries() -> dict[str, ShippedQuery]:
     return {p.stem: parse_query_file(p) for p in sorted(folder.glob("*.rq"))}
 
 
+def queries_markdown(queries: dict[str, ShippedQuery] | None = None) -> str:
+    """The shipped queries as a Markdown table (name, parameters, what it
+    answers), the one the README shows; ``kg query --list --format markdown``."""
+    queries = shipped_queries() if queries is None else queries
+    lines = ["| name | parameters | answers |", "|---|---|---|"]
+    for q in queries.values():
+        params = "<br>".join(f"`{name}`: {doc}" if doc else f"`{name}`" for name, doc in q.params)
+        answers = f"**{q.title}.** {q.description}".strip()
+        lines.append(f"| `{q.name}` | {params} | {answers} |".replace("|  |", "| |"))
+    return "\n".join(lines) + "\n"
+
+
 def resolve_query(query: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """QUERY as a shipped query name, a ``.rq`` file, or inline SPARQL."""
     shipped = shipped_queries()
@@ -114,11 +129,22 @@ def param_term(value: str) -> str:
     return str(Literal(value))
 
 
+def match_key(value: str) -> str:
+    """A parameter as kg-resolve's matching keys spell text (``kgr:authorKey``):
+    accents transliterated, lowercase, letters, digits and single spaces."""
+    return " ".join(re.sub(r"[^a-z0-9 ]", "", fold(value)).split())
+
+
 def bind_params(text: str, params: dict[str, str]) -> str:
     """Replace each parameter variable (``?name`` or ``$name``) by its value,
     as a prepared statement does.  In a SELECT projection the variable stays
-    a column, bound to the value: ``(value AS ?name)``."""
-    for name, value in params.items():
+    a column, bound to the value: ``(value AS ?name)``.  A string parameter
+    is also bound, as a matching key (:func:`match_key`: "Šimko" -> "simko"),
+    to ``?name_key`` where the query uses that variable."""
+    for name, value in list(params.items()):
+        key_var = re.compile(rf"[?$]{re.escape(name)}_key\b")
+        if not value.startswith("<") and key_var.search(text):
+            text = key_var.sub(lambda m, v=value: str(Literal(match_key(v))), text)
         pattern = re.compile(rf"(\bAS\s+)?[?$]{re.escape(name)}\b", re.IGNORECASE)
         if not pattern.search(text):
             raise QueryError(f"parameter {name!r} is not a variable of this query")

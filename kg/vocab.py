@@ -32,15 +32,16 @@ DATA = BASE + "id/"
 """Where the IRIs of works, records, identifiers and matches live."""
 
 KGR = Namespace("kgr", BASE + "ns#", """
-    SourceRecord Rejection Match FieldEvidence FieldChoice Build
+    SourceRecord Version Rejection Match FieldEvidence FieldChoice Build
     source origin recordType arxivVersion authorKey position
-    recordCount canonicalField field reason rawText
+    recordCount versionBasis canonicalField field reason rawText
     matchScore matchedRecord evidence level similarity weight
-    candidatePairs rejectedCount evidenceGraph
+    candidatePairs rejectedCount evidenceGraph settings
 """)
 FABIO = Namespace("fabio", "http://purl.org/spar/fabio/",
-                  "Work Expression hasPublicationYear hasURL")
-FRBR = Namespace("frbr", "http://purl.org/vocab/frbr/core#", "realization realizationOf")
+                  "Work Expression Preprint hasPublicationYear hasURL")
+FRBR = Namespace("frbr", "http://purl.org/vocab/frbr/core#",
+                 "realization realizationOf revision revisionOf")
 DCTERMS = Namespace("dcterms", "http://purl.org/dc/terms/",
                     "title creator identifier date abstract")
 PRISM = Namespace("prism", "http://prismstandard.org/namespaces/basic/2.0/",
@@ -56,8 +57,8 @@ DATACITE = Namespace("datacite", "http://purl.org/spar/datacite/", """
 LITERAL = Namespace("literal", "http://www.essepuntato.it/2010/06/literalreification/",
                     "hasLiteralValue")
 FOAF = Namespace("foaf", "http://xmlns.com/foaf/0.1/", "Agent name familyName givenName")
-OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", "sameAs")
-RDF = Namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
+OWL = Namespace("owl", "http://www.w3.org/2002/07/owl#", "sameAs versionInfo")
+RDF = Namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type JSON")
 RDFS = Namespace("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment")
 XSD = Namespace("xsd", "http://www.w3.org/2001/XMLSchema#",
                 "string integer decimal gYear anyURI dateTime")

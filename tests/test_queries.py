@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import _kgfixtures
 import pytest
-from _kgfixtures import (  # noqa: F401  (fixtures are used by name)
+from _kgfixtures import (
     ATTENTION_RECORDS,
     BERT_RECORDS,
     QUERIES_DIR,
     clusters_of,
     describe,
-    example_store,
     gold,
     gold_clusters,
     query_csv,
@@ -26,11 +27,15 @@ from kg.queries import (
     format_csv,
     format_json,
     parse_query_file,
+    queries_markdown,
     resolve_query,
     result_rows,
     run_query,
     shipped_queries,
 )
+
+example_store = _kgfixtures.example_store  # the fixture, built once per module
+
 
 @pytest.fixture(scope="module")
 def work_of(example_store, tmp_path_factory) -> dict[str, str]:
@@ -63,6 +68,101 @@ def test_shipped_query_params_are_declared():
     assert [p for p, _ in shipped["cross-source-duplicates"].params] == ["source_a", "source_b"]
     assert shipped["summary"].params == ()
     assert shipped["multi-record-works"].params == ()
+    for name in ("work-versions", "match-evidence", "record-provenance"):
+        assert [p for p, _ in shipped[name].params] == ["work"]
+    assert shipped["rejections"].params == () and shipped["build"].params == ()
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in QUERIES_DIR.glob("*.rq")))
+def test_every_shipped_query_is_documented(name):
+    """A title, a description, each parameter explained and used in the query,
+    and every query variable that is never bound declared as a parameter."""
+    q = shipped_queries()[name]
+    assert q.title and not q.title.endswith(".")
+    assert len(q.description) > 30 and q.description.endswith(".")
+    body = "\n".join(ln for ln in q.text.splitlines() if not ln.startswith("#"))
+    for param, doc in q.params:
+        assert doc, f"{name}: parameter {param} has no description"
+        assert re.search(rf"[?$]{param}\b", body), f"{name}: {param} is not a variable"
+
+
+def test_list_markdown_is_the_readme_table():
+    table = queries_markdown()
+    res = run("query", "--list", "--format", "markdown")
+    assert res.exit_code == 0, describe(res)
+    assert res.stdout == table
+    rows = [ln for ln in table.splitlines()[2:]]
+    assert [r.split("|")[1].strip().strip("`") for r in rows] == sorted(shipped_queries())
+    readme = (QUERIES_DIR.parent / "README.md").read_text(encoding="utf-8")
+    marker = "<!-- kg query --list --format markdown -->\n"
+    if marker not in readme:
+        pytest.skip("README.md has no generated table of shipped queries yet")
+    start = readme.index(marker) + len(marker)
+    assert readme[start:start + len(table)] == table, \
+        "README.md's table of shipped queries is out of date: paste the output of " \
+        "'kg query --list --format markdown' after the marker"
+
+
+def test_list_shows_every_query_and_param():
+    res = run("query", "--list")
+    assert res.exit_code == 0, describe(res)
+    out = re.sub(r"\s+", "", res.stdout)
+    for q in shipped_queries().values():
+        assert q.name in out
+        for p, _ in q.params:
+            assert p in out
+
+
+def test_work_versions_bert(example_store, work_of):
+    rows = query_rows(example_store, "work-versions", f"work={work_of['bert']}")
+    assert len(rows) == 4
+    journal = next(r for r in rows if r["basis"] == "doi")
+    assert journal["doi"] == "10.18653/v1/n19-1423" and journal["records"] == "4"
+    assert set(journal["record_ids"].split("; ")) == {
+        "crossref:10.18653/v1/n19-1423", "openalex:W1000002",
+        "dblp:conf/naacl/DevlinCLT19", "semantic_scholar:s2-0002"}
+    assert len(journal["revision_of"].split()) == 3
+    v2 = next(r for r in rows if r["arxiv_version"] == "2")
+    assert set(v2["record_ids"].split("; ")) == {"arxiv:1810.04805v2", "zotero:8FJ2NWXA"}
+    v1 = next(r for r in rows if r["arxiv_version"] == "1")
+    assert v2["revision_of"] == v1["version"]
+    assert sum(int(r["records"]) for r in rows) == 8
+
+
+def test_match_evidence_bert(example_store, work_of):
+    rows = query_rows(example_store, "match-evidence", f"work={work_of['bert']}")
+    assert rows
+    pairs = {(r["record_a"], r["record_b"]) for r in rows}
+    assert all(a < b for a, b in pairs)
+    assert {r["decision"] for r in rows} <= {"merged", "not merged"}
+    doi = [r for r in rows if r["field"] == "doi" and r["decision"] == "merged"]
+    assert doi and all(float(r["weight"]) > 0 for r in doi if r["level"] == "same")
+    scores = [float(r["score"]) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_record_provenance_bert(example_store, work_of):
+    rows = query_rows(example_store, "record-provenance", f"work={work_of['bert']}")
+    by_field = {r["field"]: r for r in rows}
+    assert {"title", "authors", "year", "doi"} <= set(by_field)
+    assert by_field["doi"]["value"] == "10.18653/v1/n19-1423"
+    assert by_field["authors"]["value"] == "4"
+    assert (by_field["title"]["source"], by_field["title"]["record_id"]) in BERT_RECORDS
+
+
+def test_rejections_and_build(example_store, tmp_path):
+    assert query_rows(example_store, "rejections") == []
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "title": "x"}\nnot json\n', encoding="utf-8")
+    store = tmp_path / "store"
+    assert run("build", bad, "--store", store, "--quiet").exit_code == 0
+    rows = query_rows(store, "rejections")
+    assert len(rows) == 1 and rows[0]["origin"].endswith("bad.jsonl:2")
+    build = query_rows(example_store, "build")
+    assert len(build) == 1
+    assert build[0]["tool"].startswith("kg-resolve ")
+    assert len(build[0]["inputs"].split("; ")) == 7
+    assert json.loads(build[0]["settings"])["seed"] == 42
 
 
 def test_summary(example_store):
@@ -221,7 +321,7 @@ def test_param_that_is_also_projected(example_store, work_of):
 def test_string_param_cannot_inject_sparql(example_store):
     rows = query_rows(example_store, "works-by-author", 'author=Vaswani")) || true || (("')
     assert rows == []
-    rows = query_rows(example_store, "works-by-author", "author=a\\b")
+    rows = query_rows(example_store, "works-by-author", "author=zq\\x")
     assert rows == []
 
 
@@ -300,7 +400,8 @@ def test_format_csv_and_json_round_trip():
     rows = [["x, y", 'say "hi"'], ["Šuppa\nnext", ""]]
     back = list(csv.reader(io.StringIO(format_csv(header, rows))))
     assert back == [header, *rows]
-    assert json.loads(format_json(header, rows)) == [dict(zip(header, r)) for r in rows]
+    assert json.loads(format_json(header, rows)) == [
+        dict(zip(header, r, strict=True)) for r in rows]
 
 
 def test_example_paths_exist():

@@ -6,24 +6,35 @@ import json
 from decimal import Decimal
 from itertools import combinations
 
+import _kgfixtures
 import pytest
 import rdflib
-from _kgfixtures import (  # noqa: F401  (fixtures are used by name)
+from _kgfixtures import (
     BERT_RECORDS,
     describe,
-    example_store,
     gold_clusters,
     query_rows,
     run,
 )
 from pyoxigraph import Literal, NamedNode, Store
+from rdflib import compare
 
-from kg.model import BuildInfo, graph_quads, lit, record_iri, work_iri
+from kg.model import (
+    BuildInfo,
+    expression_iri,
+    graph_quads,
+    lit,
+    match_iri,
+    record_iri,
+    work_iri,
+)
 from kg.store import bulk_load
 from kg.vocab import BUILD_GRAPH, DATA, EVIDENCE_GRAPH, PREFIXES, XSD
 from resolve.types import Author, Record, Work
 
 BERT_DOI = "10.18653/v1/n19-1423"
+
+example_store = _kgfixtures.example_store  # the fixture, built once per module
 
 
 @pytest.fixture(scope="module")
@@ -73,8 +84,14 @@ def test_bert_records_are_expressions_realizing_the_work(db, bert):
 def test_bert_work(db, bert):
     assert bert.startswith(DATA + "work/")
     assert ask(db, f"ASK {{ <{bert}> a fabio:Work }}")
-    real = set(values(db, f"SELECT ?r WHERE {{ <{bert}> frbr:realization ?r }}", "r"))
+    real = set(values(db, f"""SELECT ?r WHERE {{ <{bert}> frbr:realization ?r .
+                             ?r a kgr:SourceRecord }}""", "r"))
     assert real == BERT_IRIS
+    versions = set(values(
+        db, f"SELECT ?e WHERE {{ <{bert}> frbr:realization ?e . ?e a kgr:Version }}", "e"))
+    assert len(versions) == 4
+    everything = set(values(db, f"SELECT ?x WHERE {{ <{bert}> frbr:realization ?x }}", "x"))
+    assert everything == real | versions
     counts = select(db, f"SELECT ?n WHERE {{ <{bert}> kgr:recordCount ?n }}")
     assert len(counts) == 1
     n = counts[0]["n"]
@@ -99,7 +116,8 @@ def test_every_record_realizes_exactly_one_work(db):
 
 def test_record_counts_match_realizations(db):
     rows = select(db, """SELECT ?w ?n (COUNT(?r) AS ?m) WHERE {
-                           ?w a fabio:Work ; kgr:recordCount ?n ; frbr:realization ?r }
+                           ?w a fabio:Work ; kgr:recordCount ?n ; frbr:realization ?r .
+                           ?r a kgr:SourceRecord }
                          GROUP BY ?w ?n""")
     assert len(rows) == 10
     for row in rows:
@@ -116,24 +134,219 @@ def _same_as_pairs(db) -> set[frozenset[str]]:
             for row in select(db, "SELECT ?a ?b WHERE { ?a owl:sameAs ?b }")}
 
 
-def test_bert_records_linked_by_same_as(db):
+def _version_of(db) -> dict[str, str]:
+    """record IRI -> its version's IRI."""
+    rows = select(db, "SELECT ?r ?e WHERE { ?r a kgr:SourceRecord ; owl:sameAs ?e . "
+                      "?e a kgr:Version }")
+    out: dict[str, str] = {}
+    for row in rows:
+        r = row["r"].value
+        assert r not in out, f"{r} is sameAs two versions"
+        out[r] = row["e"].value
+    return out
+
+
+def test_every_record_is_same_as_exactly_one_version(db):
+    version_of = _version_of(db)
+    assert len(version_of) == 57
+    counts = select(db, """SELECT ?e ?n (COUNT(?r) AS ?m) WHERE { ?e a kgr:Version ;
+                             kgr:recordCount ?n . ?r owl:sameAs ?e } GROUP BY ?e ?n""")
+    assert all(row["n"].value == row["m"].value for row in counts)
+    assert sum(int(row["m"].value) for row in counts) == 57
+
+
+def test_same_as_only_within_a_version(db):
+    version_of = _version_of(db)
+    versions = set(version_of.values())
+    for pair in _same_as_pairs(db):
+        a, b = sorted(pair)
+        va = a if a in versions else version_of[a]
+        vb = b if b in versions else version_of[b]
+        assert va == vb, (a, b)
+    assert not ask(db, "ASK { ?a owl:sameAs ?a }")
+    # sameAs never links works, identifiers or two version nodes
+    assert not ask(db, """ASK { ?a owl:sameAs ?b
+                               FILTER NOT EXISTS { ?a a kgr:SourceRecord } }""")
+
+
+def test_same_as_links_every_pair_within_each_version(db):
+    version_of = _version_of(db)
+    members: dict[str, set[str]] = {}
+    for r, e in version_of.items():
+        members.setdefault(e, set()).add(r)
     pairs = _same_as_pairs(db)
-    for a, b in combinations(sorted(BERT_IRIS), 2):
-        assert frozenset((a, b)) in pairs, (a, b)
+    expected = set()
+    for e, rs in members.items():
+        expected |= {frozenset((r, e)) for r in rs}
+        expected |= {frozenset(p) for p in combinations(sorted(rs), 2)}
+    assert pairs == expected
 
 
 def test_same_as_never_crosses_works(db):
     assert not ask(db, """ASK { ?a owl:sameAs ?b . ?a frbr:realizationOf ?wa .
                                ?b frbr:realizationOf ?wb FILTER(?wa != ?wb) }""")
-    # only records are linked, never works or identifiers, and never to themselves
-    assert not ask(db, "ASK { ?a owl:sameAs ?b FILTER NOT EXISTS { ?a a kgr:SourceRecord } }")
-    assert not ask(db, "ASK { ?a owl:sameAs ?b FILTER NOT EXISTS { ?b a kgr:SourceRecord } }")
-    assert not ask(db, "ASK { ?a owl:sameAs ?a }")
 
 
-def test_same_as_links_every_pair_within_each_work(db):
-    expected = sum(len(m) * (len(m) - 1) // 2 for m in gold_clusters().values())
-    assert len(_same_as_pairs(db)) == expected
+def test_no_version_has_two_dois(db):
+    """A version's records never carry two different publisher DOIs."""
+    rows = select(db, """SELECT ?e (COUNT(DISTINCT ?d) AS ?n) WHERE {
+                           ?r owl:sameAs ?e . ?e a kgr:Version . ?r prism:doi ?d
+                           FILTER(!STRSTARTS(STR(?d), "10.48550/")) } GROUP BY ?e""")
+    assert rows and all(row["n"].value == "1" for row in rows)
+    assert not ask(db, "ASK { ?e a kgr:Version ; prism:doi ?a, ?b FILTER(?a != ?b) }")
+
+
+def test_journal_and_preprint_records_are_never_same_as(db):
+    journal = {record_iri(*k) for k in [("crossref", BERT_DOI), ("openalex", "W1000002"),
+                                        ("dblp", "conf/naacl/DevlinCLT19"),
+                                        ("semantic_scholar", "s2-0002")]}
+    preprint = {record_iri(*k) for k in [("arxiv", "1810.04805v2"), ("zotero", "8FJ2NWXA"),
+                                         ("scholar_archive", "sa-0002"),
+                                         ("dblp", "journals/corr/abs-1810-04805")]}
+    pairs = _same_as_pairs(db)
+    assert not any(frozenset((a, b)) in pairs for a in journal for b in preprint)
+    assert all(frozenset(p) in pairs for p in combinations(sorted(journal), 2))
+
+
+def _graph(db, construct: str) -> rdflib.Graph:
+    from pyoxigraph import RdfFormat, serialize
+    data = serialize(db.query(construct, prefixes=PREFIXES), format=RdfFormat.N_TRIPLES)
+    g = rdflib.Graph()
+    g.parse(data=data.decode(), format="nt")
+    return g
+
+
+def _expected(turtle: str) -> rdflib.Graph:
+    g = rdflib.Graph()
+    head = "".join(f"@prefix {k}: <{v}> .\n" for k, v in PREFIXES.items())
+    g.parse(data=head + turtle, format="turtle")
+    return g
+
+
+def _assert_same_graph(got: rdflib.Graph, want: rdflib.Graph) -> None:
+    iso_got, iso_want = compare.to_isomorphic(got), compare.to_isomorphic(want)
+    if iso_got != iso_want:
+        _, only_got, only_want = compare.graph_diff(iso_got, iso_want)
+        raise AssertionError("unexpected:\n" + only_got.serialize(format="nt")
+                             + "\nmissing:\n" + only_want.serialize(format="nt"))
+
+
+VERSION_STRUCTURE = """CONSTRUCT {
+  ?w frbr:realization ?x . ?x frbr:realizationOf ?w . ?e ?p ?o . ?r owl:sameAs ?s .
+} WHERE { BIND(<%s> AS ?w)
+  { ?w frbr:realization ?x . ?x frbr:realizationOf ?w }
+  UNION { ?w frbr:realization ?e . ?e a kgr:Version ; ?p ?o }
+  UNION { ?w frbr:realization ?r . ?r a kgr:SourceRecord ; owl:sameAs ?s } }"""
+
+
+def test_exact_triples_of_a_preprint_journal_pair_with_an_archived_copy(db):
+    """Identity Mappings: the arXiv v3 preprint and the scholar.archive.org copy
+    of its PDF are one version; the ECCV chapter (Crossref, Semantic Scholar,
+    DBLP records of one DOI) is another, a revision of it. Nothing else."""
+    work = work_iri("w1ab4cd1da073967b")
+    build = values(db, f"SELECT ?b WHERE {{ <{work}> prov:wasGeneratedBy ?b }}", "b")[0]
+    want = _expected(f"""
+    <{work}> frbr:realization <{DATA}expression/ea0b361d4a7c26208>,
+        <{DATA}expression/ea2195265a85e81dd>,
+        <{record_iri("arxiv", "1603.05027v3")}>, <{record_iri("scholar_archive", "sa-0004")}>,
+        <{record_iri("crossref", "10.1007/978-3-319-46493-0_38")}>,
+        <{record_iri("semantic_scholar", "s2-0004")}>, <{record_iri("dblp", "conf/eccv/HeZRS16")}> .
+
+    <{DATA}expression/ea0b361d4a7c26208> a fabio:Expression, kgr:Version, fabio:Preprint ;
+        dcterms:identifier "ea0b361d4a7c26208" ;
+        frbr:realizationOf <{work}> ;
+        kgr:recordCount 2 ;
+        kgr:versionBasis "arxiv" ;
+        datacite:hasIdentifier <{DATA}identifier/arxiv/1603.05027> ;
+        kgr:arxivVersion 3 ;
+        prov:wasGeneratedBy <{build}> ;
+        frbr:revision <{DATA}expression/ea2195265a85e81dd> .
+
+    <{DATA}expression/ea2195265a85e81dd> a fabio:Expression, kgr:Version ;
+        dcterms:identifier "ea2195265a85e81dd" ;
+        frbr:realizationOf <{work}> ;
+        kgr:recordCount 3 ;
+        kgr:versionBasis "doi" ;
+        datacite:hasIdentifier <{DATA}identifier/doi/10.1007%2F978-3-319-46493-0_38> ;
+        prism:doi "10.1007/978-3-319-46493-0_38" ;
+        prov:wasGeneratedBy <{build}> ;
+        frbr:revisionOf <{DATA}expression/ea0b361d4a7c26208> .
+
+    <{record_iri("arxiv", "1603.05027v3")}> frbr:realizationOf <{work}> ;
+        owl:sameAs <{DATA}expression/ea0b361d4a7c26208>,
+                   <{record_iri("scholar_archive", "sa-0004")}> .
+    <{record_iri("scholar_archive", "sa-0004")}> frbr:realizationOf <{work}> ;
+        owl:sameAs <{DATA}expression/ea0b361d4a7c26208> .
+
+    <{record_iri("crossref", "10.1007/978-3-319-46493-0_38")}> frbr:realizationOf <{work}> ;
+        owl:sameAs <{DATA}expression/ea2195265a85e81dd>,
+                   <{record_iri("dblp", "conf/eccv/HeZRS16")}>,
+                   <{record_iri("semantic_scholar", "s2-0004")}> .
+    <{record_iri("dblp", "conf/eccv/HeZRS16")}> frbr:realizationOf <{work}> ;
+        owl:sameAs <{DATA}expression/ea2195265a85e81dd>,
+                   <{record_iri("semantic_scholar", "s2-0004")}> .
+    <{record_iri("semantic_scholar", "s2-0004")}> frbr:realizationOf <{work}> ;
+        owl:sameAs <{DATA}expression/ea2195265a85e81dd> .
+    """)
+    _assert_same_graph(_graph(db, VERSION_STRUCTURE % work), want)
+
+
+def test_exact_same_as_of_an_archived_arxiv_copy(db):
+    """scholar_archive/sa-0001 is a Wayback copy of the arXiv v5 PDF of
+    "Attention Is All You Need": the same version as the arXiv v5 record and
+    the unversioned arXiv references, and as nothing else."""
+    sa = record_iri("scholar_archive", "sa-0001")
+    got = _graph(db, f"""CONSTRUCT {{ <{sa}> owl:sameAs ?x . ?y owl:sameAs <{sa}> }}
+                         WHERE {{ {{ <{sa}> owl:sameAs ?x }} UNION {{ ?y owl:sameAs <{sa}> }} }}""")
+    want = _expected(f"""
+    <{sa}> owl:sameAs <{DATA}expression/e5e31cb1c5eefcb77>,
+                      <{record_iri("semantic_scholar", "s2-0001")}> .
+    <{record_iri("arxiv", "1706.03762v5")}> owl:sameAs <{sa}> .
+    <{record_iri("dblp", "journals/corr/VaswaniSPUJGKP17")}> owl:sameAs <{sa}> .
+    <{record_iri("openalex", "W1000001")}> owl:sameAs <{sa}> .
+    """)
+    _assert_same_graph(got, want)
+    # the NeurIPS records name neither the arXiv id nor a DOI: versions of their own
+    for key in [("dblp", "conf/nips/VaswaniSPUJGKP17"), ("zotero", "3QK7VZ2M")]:
+        assert not ask(db, f"ASK {{ <{record_iri(*key)}> owl:sameAs ?x . ?x a kgr:SourceRecord }}")
+
+
+def test_bert_versions(db, bert):
+    rows = select(db, f"""SELECT ?e ?basis ?v (GROUP_CONCAT(?src; separator=" ") AS ?sources)
+                          WHERE {{ <{bert}> frbr:realization ?e . ?e a kgr:Version ;
+                                   kgr:versionBasis ?basis . OPTIONAL {{ ?e kgr:arxivVersion ?v }}
+                                   ?r owl:sameAs ?e ; kgr:source ?src }}
+                          GROUP BY ?e ?basis ?v""")
+    got = sorted((r["basis"].value, r["v"].value if r["v"] else "",
+                  " ".join(sorted(r["sources"].value.split()))) for r in rows)
+    assert got == [("arxiv", "", "dblp"), ("arxiv", "1", "scholar_archive"),
+                   ("arxiv", "2", "arxiv zotero"),
+                   ("doi", "", "crossref dblp openalex semantic_scholar")]
+    # the journal version revises each preprint version; arXiv v2 revises v1
+    revs = select(db, f"""SELECT ?nb ?nv ?ob ?ov WHERE {{ <{bert}> frbr:realization ?n, ?o .
+                          ?n frbr:revisionOf ?o ; kgr:versionBasis ?nb . ?o kgr:versionBasis ?ob
+                          OPTIONAL {{ ?n kgr:arxivVersion ?nv }}
+                          OPTIONAL {{ ?o kgr:arxivVersion ?ov }}
+                          }}""")
+    pairs = sorted(((r["nb"].value, r["nv"].value if r["nv"] else ""),
+                    (r["ob"].value, r["ov"].value if r["ov"] else "")) for r in revs)
+    assert pairs == [(("arxiv", "2"), ("arxiv", "1")),
+                     (("doi", ""), ("arxiv", "")), (("doi", ""), ("arxiv", "1")),
+                     (("doi", ""), ("arxiv", "2"))]
+    assert not ask(db, """ASK { ?a frbr:revisionOf ?b
+                               FILTER NOT EXISTS { ?b frbr:revision ?a } }""")
+
+
+def test_match_iris_do_not_depend_on_record_order():
+    a, b = Record("arxiv", "1"), Record("crossref", "2")
+    assert match_iri(a, b) == match_iri(b, a)
+    assert match_iri(a, b).startswith(DATA + "match/")
+
+
+def test_version_iris_are_stable():
+    from kg.model import expression_id
+    assert expression_id(Record("arxiv", "1603.05027v3")) == "ea0b361d4a7c26208"
+    assert expression_iri("e1") == DATA + "expression/e1"
 
 
 # ------------------------------------------------------------- identifiers
@@ -264,7 +477,7 @@ def test_evidence_graph_matches(db):
     assert merged > 0
     # matches live only in the evidence graph
     assert not ask(db, "ASK { ?m a kgr:Match }")
-    assert not ask(db, "ASK { GRAPH ?g { ?m a kgr:Match } FILTER(?g != <%s>) }" % EVIDENCE_GRAPH)
+    assert not ask(db, f"ASK {{ GRAPH ?g {{ ?m a kgr:Match }} FILTER(?g != <{EVIDENCE_GRAPH}>) }}")
 
 
 def test_evidence_graph_field_evidence(db):
@@ -315,9 +528,23 @@ def test_build_graph_activity(db):
                                FILTER NOT EXISTS {{ ?r prov:wasGeneratedBy <{build}> }} }}""")
     assert not ask(db, f"""ASK {{ ?w a fabio:Work
                                FILTER NOT EXISTS {{ ?w prov:wasGeneratedBy <{build}> }} }}""")
-    used = values(db, f"SELECT ?u WHERE {{ GRAPH <{BUILD_GRAPH}> {{ <{build}> prov:used ?u }} }}",
-                  "u")
+    used = select(db, f"""SELECT ?u ?path WHERE {{ GRAPH <{BUILD_GRAPH}> {{
+                          <{build}> prov:used ?u . ?u a prov:Entity ; rdfs:label ?path }} }}""")
     assert len(used) == 7
+    assert {row["path"].value.rsplit("/", 1)[-1] for row in used} == {
+        "arxiv.jsonl", "crossref.jsonl", "dblp.csv", "openalex.jsonl", "scholar_archive.jsonl",
+        "semantic_scholar.jsonl", "zotero.csv"}
+    # the tool and its version, the settings as JSON
+    agent = select(db, f"""SELECT ?v WHERE {{ GRAPH <{BUILD_GRAPH}> {{
+                           <{build}> prov:wasAssociatedWith ?a .
+                           ?a a prov:SoftwareAgent ; owl:versionInfo ?v }} }}""")
+    from resolve import __version__
+    assert [row["v"].value for row in agent] == [__version__]
+    settings = select(
+        db, f"SELECT ?s WHERE {{ GRAPH <{BUILD_GRAPH}> {{ <{build}> kgr:settings ?s }} }}")
+    assert len(settings) == 1
+    assert settings[0]["s"].datatype == NamedNode(PREFIXES["rdf"] + "JSON")
+    assert json.loads(settings[0]["s"].value)["match_threshold"] == 0.5
 
 
 def test_only_known_named_graphs(db):

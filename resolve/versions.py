@@ -1,0 +1,271 @@
+"""Group the records of one work into versions (FRBR expressions).
+
+A work can reach us in several versions: the arXiv preprint (itself in
+versions v1, v2, ...), the journal or proceedings version, a copy of one of
+them in an archive.  Records that describe the *same version* are one
+expression (``owl:sameAs`` in the graph); different versions of one work are
+different expressions of it, never the same thing: a preprint and its journal
+version have different DOIs and dates.
+
+Only identifiers and URLs decide; titles and authors already decided the
+work.  The rules, in order (every member ends up in exactly one version):
+
+1. **Published DOI.**  Records carrying the same set of DOIs that are not a
+   preprint server's (``resolve.types.is_preprint_doi``) are one version.  A
+   record with such a DOI is the published version even when it also lists an
+   arXiv id: Semantic Scholar and OpenAlex attach the preprint's id to the
+   journal record.
+2. **Preprint DOI.**  Otherwise a preprint server's DOI decides: records of
+   one bioRxiv/SSRN/... DOI are one version; an arXiv DOI
+   (``10.48550/arXiv.*``) counts as its arXiv id (rule 4).
+3. **PubMed.**  Records without any DOI that share a PMID or PMCID are one
+   version; that version joins the published-DOI version whose records carry
+   one of its PubMed ids, when exactly one does.
+4. **arXiv.**  Records carrying an arXiv id (as id, arXiv DOI or URL) and none
+   of the above are grouped by id *and* version (``v2``).  Records that name
+   no version join the only versioned group of their id; when the work holds
+   several arXiv versions (v1 and v2) they are a version of their own
+   ("version not stated") rather than a guess.  A record naming two arXiv
+   ids, or one id and another id's DOI, is a version of its own.
+5. **URL.**  A record with none of the identifiers above joins the version of
+   the records it shares a URL with (an archived copy names its original URL:
+   ``web.archive.org/web/2016/https://papers.nips.cc/...pdf``), when that
+   version is unique; records linked only by URLs to each other are a version.
+6. **No evidence.**  A record left over joins the work's only version when the
+   work has exactly one and both look like the same kind of publication (a
+   preprint by venue or type, e.g. "arXiv preprint ...", against a preprint
+   version; anything else against a published version).  Otherwise it is a
+   version of its own: two records are never declared the same version
+   without evidence.
+
+Versions are returned sorted by their smallest member position, members
+ascending: the same input always gives the same groups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .normalize import archived_original
+from .types import Identifier, Record, is_preprint_doi
+
+Basis = Literal["doi", "pubmed", "arxiv", "preprint-doi", "url", "none"]
+"""What put a version's records together (rules 1 to 6 above)."""
+
+BASES: tuple[str, ...] = ("doi", "pubmed", "arxiv", "preprint-doi", "url", "none")
+PREPRINT_BASES = frozenset({"arxiv", "preprint-doi"})
+PUBLISHED_BASES = frozenset({"doi", "pubmed"})
+
+_ARXIV_DOI = "10.48550/arxiv."
+_PREPRINT_TYPES = frozenset({"preprint", "posted-content", "posted_content", "postedcontent"})
+_PREPRINT_VENUE = re.compile(
+    r"\b(arxiv|biorxiv|medrxiv|chemrxiv|ssrn|research square|preprints?|corr)\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One version of a work: the records that describe it.
+
+    ``identifiers`` are the version-identifying identifiers its grouping rule
+    used (the published DOIs, the PubMed ids, the arXiv id, the preprint DOI);
+    ``arxiv_version`` is set for an arXiv version that names its number.
+    """
+
+    members: tuple[int, ...]
+    basis: Basis
+    identifiers: tuple[Identifier, ...] = ()
+    arxiv_version: int | None = None
+
+    @property
+    def preprint(self) -> bool:
+        """A preprint server's version (arXiv, bioRxiv, ...)."""
+        return self.basis in PREPRINT_BASES
+
+    @property
+    def published(self) -> bool:
+        """A version with a publisher's DOI or a PubMed id."""
+        return self.basis in PUBLISHED_BASES
+
+
+def arxiv_ids(rec: Record) -> tuple[str, ...]:
+    """The arXiv ids a record names, also as an arXiv DOI."""
+    ids = set(rec.ids("arxiv"))
+    ids.update(d[len(_ARXIV_DOI):] for d in rec.ids("doi") if d.startswith(_ARXIV_DOI))
+    return tuple(sorted(ids))
+
+
+def published_dois(rec: Record) -> tuple[str, ...]:
+    return tuple(sorted(d for d in rec.ids("doi") if not is_preprint_doi(d)))
+
+
+def looks_preprint(rec: Record) -> bool:
+    """Whether a record's type or venue says preprint (no identifier needed)."""
+    return rec.type.strip().lower() in _PREPRINT_TYPES or bool(_PREPRINT_VENUE.search(rec.venue))
+
+
+def _urls(rec: Record) -> set[str]:
+    out = set(rec.urls)
+    out.update(o for o in (archived_original(u) for u in rec.urls) if o)
+    return out
+
+
+class _Groups:
+    """Disjoint sets over record positions (union by smallest member)."""
+
+    def __init__(self, items: Iterable[int]) -> None:
+        self.parent = {i: i for i in items}
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def versions(records: Sequence[Record], members: Sequence[int]) -> list[Version]:
+    """The versions of the work made of ``members`` (positions in ``records``)."""
+    members = sorted(set(members))
+    keyed: dict[tuple, list[int]] = {}
+    pubmed: list[int] = []
+    rest: list[int] = []
+    for i in members:
+        rec = records[i]
+        dois = published_dois(rec)
+        arxiv = arxiv_ids(rec)
+        preprint = tuple(sorted(d for d in rec.ids("doi") if is_preprint_doi(d)))
+        if dois:
+            keyed.setdefault(("doi", dois), []).append(i)
+        elif preprint and not any(d.startswith(_ARXIV_DOI) for d in preprint):
+            keyed.setdefault(("preprint-doi", preprint, rec.arxiv_version), []).append(i)
+        elif arxiv and (preprint or not (rec.ids("pmid") or rec.ids("pmcid"))):
+            if len(arxiv) > 1 or any(d != _ARXIV_DOI + arxiv[0] for d in preprint):
+                # two arXiv ids, or an id and another's DOI: trust neither
+                keyed[("arxiv", arxiv, rec.arxiv_version, rec.key)] = [i]
+            else:
+                keyed.setdefault(("arxiv", arxiv, rec.arxiv_version), []).append(i)
+        elif rec.ids("pmid") or rec.ids("pmcid"):
+            pubmed.append(i)
+        else:
+            rest.append(i)
+
+    # 3. PubMed ids: grouped among themselves, then onto a unique DOI version.
+    uf = _Groups(pubmed)
+    first_with: dict[Identifier, int] = {}
+    for i in pubmed:
+        for ident in records[i].identifiers:
+            if ident[0] in ("pmid", "pmcid"):
+                if ident in first_with:
+                    uf.union(first_with[ident], i)
+                else:
+                    first_with[ident] = i
+    comps: dict[int, list[int]] = {}
+    for i in pubmed:
+        comps.setdefault(uf.find(i), []).append(i)
+    for comp in comps.values():
+        ids = {x for i in comp for x in records[i].identifiers if x[0] in ("pmid", "pmcid")}
+        targets = [k for k, ms in keyed.items() if k[0] == "doi" and any(
+            x in ids for m in ms for x in records[m].identifiers)]
+        if len(targets) == 1:
+            keyed[targets[0]].extend(comp)
+        else:
+            keyed[("pubmed", tuple(sorted(ids)))] = comp
+
+    # 4. arXiv records naming no version join the only versioned group of their id.
+    for key in [k for k in keyed if k[0] == "arxiv" and k[2] is None and len(k) == 3]:
+        versioned = [k for k in keyed if k[0] == "arxiv" and k[1] == key[1] and k[2] is not None
+                     and len(k) == 3]
+        if len(versioned) == 1:
+            keyed[versioned[0]].extend(keyed.pop(key))
+
+    groups: list[tuple[tuple | None, list[int]]] = list(keyed.items())
+
+    # 5. URLs: leftover records linked to each other and to identified versions.
+    url_of = {i: _urls(records[i]) for i in rest}
+    uf = _Groups(rest)
+    seen: dict[str, int] = {}
+    for i in rest:
+        for u in sorted(url_of[i]):
+            if u in seen:
+                uf.union(seen[u], i)
+            else:
+                seen[u] = i
+    comps = {}
+    for i in rest:
+        comps.setdefault(uf.find(i), []).append(i)
+    loners: list[int] = []
+    for comp in comps.values():
+        urls = set().union(*(url_of[i] for i in comp))
+        targets = [g for g, (_, ms) in enumerate(groups)
+                   if any(urls & _urls(records[m]) for m in ms)]
+        if len(targets) == 1:
+            groups[targets[0]][1].extend(comp)
+        elif len(comp) > 1:
+            groups.append((("url",), comp))
+        else:
+            loners.extend(comp)
+
+    # 6. No evidence: join the only version when it is of the same kind.
+    if len(groups) == 1:
+        key, ms = groups[0]
+        kind = key[0] in PREPRINT_BASES or (
+            key[0] == "url" and any(looks_preprint(records[m]) for m in ms))
+        ms.extend(i for i in loners if looks_preprint(records[i]) == kind)
+        loners = [i for i in loners if looks_preprint(records[i]) != kind]
+    groups.extend((None, [i]) for i in loners)
+
+    out = [_version(key, tuple(sorted(ms))) for key, ms in groups]
+    out.sort(key=lambda v: v.members[0])
+    return out
+
+
+def _version(key: tuple | None, members: tuple[int, ...]) -> Version:
+    if key is None:
+        return Version(members, "none")
+    basis = key[0]
+    if basis == "doi":
+        return Version(members, "doi", tuple(("doi", d) for d in key[1]))
+    if basis == "pubmed":
+        return Version(members, "pubmed", key[1])
+    if basis == "arxiv":
+        return Version(members, "arxiv", tuple(("arxiv", a) for a in key[1]), key[2])
+    if basis == "preprint-doi":
+        return Version(members, "preprint-doi", tuple(("doi", d) for d in key[1]))
+    return Version(members, "url")
+
+
+def version_groups(records: Sequence[Record], members: Sequence[int]) -> list[tuple[int, ...]]:
+    """Just the member groups of :func:`versions`."""
+    return [v.members for v in versions(records, members)]
+
+
+def revisions(vs: Sequence[Version]) -> list[tuple[int, int]]:
+    """``(newer, older)`` index pairs into ``vs``: which version revises which.
+
+    A published version revises every preprint version of its work (the
+    journal version is the copy-edited revision of the manuscript, whenever
+    the manuscript was posted); arXiv version n+1 revises the previous
+    numbered version of the same id.  Versions of unknown kind are related
+    to the others only through their work.
+    """
+    pairs: set[tuple[int, int]] = set()
+    for i, a in enumerate(vs):
+        if a.published:
+            pairs.update((i, j) for j, b in enumerate(vs) if b.preprint)
+    numbered: dict[tuple, list[tuple[int, int]]] = {}
+    for i, v in enumerate(vs):
+        if v.basis == "arxiv" and v.arxiv_version is not None:
+            numbered.setdefault(v.identifiers, []).append((v.arxiv_version, i))
+    for chain in numbered.values():
+        chain.sort()
+        pairs.update((new, old) for (_, old), (_, new) in zip(chain, chain[1:], strict=False))
+    return sorted(pairs)
