@@ -75,7 +75,10 @@ def parameters(store: Store) -> dict[str, str]:
         ?w dcterms:identifier "{big['work']}" ; dcterms:creator ?a .
         ?a kgr:position 1 ; foaf:familyName ?family }}""")
     source = first(store, "SELECT ?s WHERE { ?r kgr:source ?s } LIMIT 1")
-    return {"work": big["work"], "author": author.get("family", "smith"),
+    # a common name, so that the query returns many works, if it is there
+    common = first(store, 'ASK { ?a kgr:authorKey ?k FILTER(CONTAINS(?k, "smith")) }')
+    return {"work": big["work"],
+            "author": "smith" if common.get("result") == "true" else author.get("family", ""),
             "source_a": source["s"], "source_b": source["s"]}
 
 
@@ -139,14 +142,15 @@ def markdown(command: str, meta: dict, built: dict | None, values: dict, results
         f"Python {platform.python_version()}. Store: {summary.get('records read', '?'):,} "
         f"records, {summary.get('works', '?'):,} works, "
         f"{summary.get('quads written', '?'):,} quads"
-        + (f"; built in {built['seconds']} s, peak {built['peak_mib']} MiB" if built else "")
+        + (f"; built in {built['seconds']} s, peak {built['peak_mib']} MiB" if built else
+           f"; built before (`kg build` reported {summary.get('seconds', '?')} s)")
         + ".",
         "",
         f"Each query ran {repeat} times in one process "
         "against the on-disk store (`kg.queries.run_query`, all rows read); seconds of the "
         f"first run, the median and the slowest. Target: under {TARGET_SECONDS:g} s. "
         f"Parameters: `work={values['work']}` (the largest work), "
-        f"`author={values['author']}` (its first author), "
+        f"`author={values['author']}`, "
         f"`source_a=source_b={values['source_a']}` (the set has one source).",
         "",
         "| query | rows | first s | median s | max s | under 1 s |",
