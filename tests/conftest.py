@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from _kgfixtures import example_build, example_store  # noqa: F401  (fixtures for every module)
 
 from resolve.features import Features, TokenStats, compute_features, token_stats
 from resolve.readers import record_from_mapping

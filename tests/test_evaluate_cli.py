@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from _kgfixtures import BERT_RECORDS, EXAMPLES, build, describe, run, text
+from _kgfixtures import BERT_RECORDS, EXAMPLES, describe, run, text
 
 EXIT_INPUT, EXIT_STORE = 2, 4
 GOLD = EXAMPLES / "gold.csv"
@@ -18,15 +18,6 @@ MOVED = ("zotero", "8FJ2NWXA")  # a BERT record, moved to the attention cluster 
 def _gold_rows() -> list[list[str]]:
     with GOLD.open(encoding="utf-8", newline="") as fh:
         return list(csv.reader(fh))
-
-
-@pytest.fixture(scope="module")
-def example_store(tmp_path_factory) -> Path:
-    """The example (all of examples/records) built once for this module."""
-    store = tmp_path_factory.mktemp("example") / "store"
-    res = build(store)
-    assert res.exit_code == 0, describe(res)
-    return store
 
 
 @pytest.fixture(scope="module")
