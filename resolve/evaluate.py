@@ -216,21 +216,18 @@ def pair_errors(predicted: Mapping[Item, Hashable], gold: Mapping[Item, Hashable
     works (for false merges) and within gold clusters (for misses).
     """
     gold_full = {i: gold.get(i, ("singleton", i)) for i in predicted}
-    false_merges: list[PairError] = []
-    for members in _groups(predicted).values():
-        members = sorted(members)
-        for k, a in enumerate(members):
-            for b in members[k + 1:]:
-                if gold_full[a] != gold_full[b]:
-                    false_merges.append(PairError(a, b, (predicted[a], predicted[b]),
-                                                  (gold_full[a], gold_full[b])))
-    missed: list[PairError] = []
-    for members in _groups(gold_full).values():
-        members = sorted(members)
-        for k, a in enumerate(members):
-            for b in members[k + 1:]:
-                if predicted[a] != predicted[b]:
-                    missed.append(PairError(a, b, (predicted[a], predicted[b]),
-                                            (gold_full[a], gold_full[b])))
-    return (sorted(false_merges, key=lambda e: (e.a, e.b)),
-            sorted(missed, key=lambda e: (e.a, e.b)))
+
+    def split_pairs(within: Mapping[Item, Hashable], apart: Mapping[Item, Hashable]
+                    ) -> list[PairError]:
+        """Pairs in one group of ``within`` but in different groups of ``apart``."""
+        out = []
+        for members in _groups(within).values():
+            members = sorted(members)
+            for k, a in enumerate(members):
+                for b in members[k + 1:]:
+                    if apart[a] != apart[b]:
+                        out.append(PairError(a, b, (predicted[a], predicted[b]),
+                                             (gold_full[a], gold_full[b])))
+        return sorted(out, key=lambda e: (e.a, e.b))
+
+    return split_pairs(predicted, gold_full), split_pairs(gold_full, predicted)
