@@ -50,11 +50,6 @@ class Estimation:
                 "pairs": self.pairs, **self.model.as_dict()}
 
 
-def _levels_matrix(compared: Sequence[Sequence[tuple[int, float | None]]]) -> np.ndarray:
-    return np.array([[lv for lv, _ in row] for row in compared], dtype=np.int16).reshape(
-        len(compared), len(ALL_COMPARISONS))
-
-
 def _log_odds(g: np.ndarray, weights: Sequence[np.ndarray], prior: float) -> np.ndarray:
     total = np.full(g.shape[0], prior, dtype=np.float64)
     for k, w in enumerate(weights):
@@ -68,17 +63,17 @@ def _posterior(log2_odds: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
 
 
-def estimate_model(compared: Sequence[Sequence[tuple[int, float | None]]],
-                   settings: Settings) -> Estimation:
-    """EM over the comparison levels of the candidate pairs.
+def estimate_model(levels: np.ndarray, settings: Settings) -> Estimation:
+    """EM over the comparison levels of the candidate pairs (``levels[p, k]``
+    as :func:`resolve.scoring.compare_pairs` gives them).
 
     Returns the hand-set model unchanged when estimation is switched off or
     there are fewer than ``settings.em_min_pairs`` pairs to learn from."""
     hand = Model.hand_set(settings)
-    n = len(compared)
+    n = len(levels)
     if not settings.estimate_weights or n < settings.em_min_pairs:
         return Estimation(hand, False, 0, False, float("nan"), n)
-    g = _levels_matrix(compared)
+    g = levels.astype(np.int16)
     hand_w = [np.array(ws, dtype=np.float64) for ws in hand.weights]
     p = _posterior(_log_odds(g, hand_w, hand.prior))
 

@@ -20,7 +20,7 @@ from .constraints import cannot_link_rule, clean_source_evidence
 from .estimate import Estimation, estimate_model
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import build_evidence_graph
-from .scoring import compare_pairs, score_compared, score_pairs
+from .scoring import PairScorer, compare_pairs
 from .settings import Settings
 from .types import Record, ScoredPair, Work
 from .works import make_works
@@ -72,16 +72,17 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("candidates"):
         pairs, cand_stats = candidate_pairs(features, graph, stats, settings)
     with stage("scoring"):
-        compared = compare_pairs(features, pairs)
-        estimation = estimate_model(compared, settings)
+        levels = compare_pairs(features, pairs)
+        estimation = estimate_model(levels, settings)
         model = estimation.model
         extra = clean_source_evidence(records, settings)
-        scored = score_compared(features, pairs, compared, stats, model, extra)
-        del compared
+        scorer = PairScorer(features, stats, model, extra)
+        scored = scorer.score(pairs, levels)
+        del levels
     with stage("clustering"):
         clustering = cluster(
             len(records), scored, settings,
-            scorer=lambda ps: score_pairs(features, ps, stats, settings, model, extra),
+            scorer=scorer.score_pairs,
             cannot_link=cannot_link_rule(records, features, settings))
     with stage("works"):
         works = make_works(records, clustering.clusters)

@@ -14,7 +14,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
+import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
@@ -513,33 +515,113 @@ def probability(log2_odds: float) -> float:
     return 1.0 / (1.0 + 2.0 ** (-log2_odds))
 
 
-def compare_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]]
-                  ) -> list[list[tuple[int, float | None]]]:
-    """The comparison levels of every pair, in the order of ``pairs``."""
-    return [compare_pair(features[a], features[b]) for a, b in pairs]
+def compare_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """The level of every comparison for every pair: ``levels[p, k]`` is the
+    level index of ``ALL_COMPARISONS[k]`` for ``pairs[p]`` (-1: a side lacks
+    the field).  One comparison at a time over all pairs, kept as one byte per
+    level, since the similarities themselves are needed only for the few
+    pairs whose evidence is shown (:meth:`PairScorer.explain`)."""
+    levels = np.empty((len(pairs), len(ALL_COMPARISONS)), dtype=np.int8)
+    for k, comp in enumerate(ALL_COMPARISONS):
+        similarity = comp.similarity
+        bounds = [lv.min_similarity for lv in comp.levels]
+
+        def level(sim: float | None, bounds: list[float] = bounds) -> int:
+            if sim is None:
+                return -1
+            for j, bound in enumerate(bounds):
+                if sim >= bound:
+                    return j
+            raise AssertionError(f"no level for similarity {sim}")
+
+        levels[:, k] = [level(similarity(features[a], features[b])) for a, b in pairs]
+    return levels
 
 
-def score_compared(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
-                   compared: Sequence[Sequence[tuple[int, float | None]]], stats: TokenStats,
-                   model: Model, extra: PairEvidence | None = None) -> list[ScoredPair]:
-    """Score pairs whose levels :func:`compare_pairs` computed; ``extra``
-    adds evidence that is not in the records' fields."""
-    out: list[ScoredPair] = []
-    scales: dict[int, float] = {}  # title_scale per record, computed once
-    for (a, b), levels in zip(pairs, compared, strict=True):
-        fa, fb = features[a], features[b]
-        for i, f in ((a, fa), (b, fb)):
-            if i not in scales:
-                scales[i] = title_scale(f, stats)
-        adj = adjustment(fa, fb, stats, (scales[a], scales[b]))
-        score, evidence = _score(levels, model, adj, extra(a, b) if extra else None)
-        out.append(ScoredPair(a, b, round(score, 6), evidence))
-    return out
+@dataclass(frozen=True)
+class PairScorer:
+    """Scores pairs in bulk from their comparison levels, and explains any
+    one pair with the same weights and adjustments (its :class:`Explainer`)."""
+
+    features: Sequence[Features]
+    stats: TokenStats
+    model: Model
+    extra: PairEvidence | None = None
+
+    def explain(self, a: int, b: int) -> tuple[FieldEvidence, ...]:
+        fa, fb = self.features[a], self.features[b]
+        return _score(compare_pair(fa, fb), self.model, adjustment(fa, fb, self.stats),
+                      self.extra(a, b) if self.extra else None)[1]
+
+    def score(self, pairs: Sequence[tuple[int, int]], levels: np.ndarray) -> list[ScoredPair]:
+        """Score pairs whose levels :func:`compare_pairs` computed: the same
+        sum as :func:`_score` (weights rounded to 3 places, title and author
+        weights adjusted), over arrays."""
+        n = len(pairs)
+        a = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=n)
+        b = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=n)
+        t_scale, t_penalty, n_authors, a_penalty = self._record_arrays
+        total = np.zeros(n, dtype=np.float64)  # summed in _score's order
+        for k, weights in enumerate(self.model.weights):
+            table = np.array([round(w, 3) for w in weights] + [0.0])  # index -1: missing
+            w = table[levels[:, k]]
+            if k == _TITLE:
+                w = _adjusted(w, np.minimum(t_scale[a], t_scale[b]),
+                              np.maximum(t_penalty[a], t_penalty[b]))
+            elif k == _AUTHORS:
+                short = self._shorter_authors(a, b, n_authors)
+                scale = np.asarray(AUTHOR_SCALE)[np.minimum(n_authors[short],
+                                                            len(AUTHOR_SCALE) - 1)]
+                w = _adjusted(w, scale, a_penalty[short])
+            total += w
+        if self.extra is not None:
+            total += [ev.weight if (ev := self.extra(x, y)) else 0.0 for x, y in pairs]
+        total = self.model.prior + total
+        with np.errstate(over="ignore"):
+            prob = np.where(total > 60, 1.0, np.where(
+                total < -60, 0.0, 1.0 / (1.0 + np.power(2.0, -np.clip(total, -60, 60)))))
+        return [ScoredPair(x, y, round(score, 6), self)
+                for (x, y), score in zip(pairs, prob.tolist(), strict=True)]
+
+    def score_pairs(self, pairs: Sequence[tuple[int, int]]) -> list[ScoredPair]:
+        return self.score(pairs, compare_pairs(self.features, pairs))
+
+    @cached_property
+    def _record_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per record: title scale, title and author term-frequency penalties
+        (see :func:`adjustment`), and the number of authors."""
+        stats = self.stats
+        t_scale = np.array([title_scale(f, stats) for f in self.features])
+        t_penalty = np.array([_tf_penalty(stats.title_counts.get(f.title, 1))
+                              for f in self.features])
+        n_authors = np.array([len(f.authors) for f in self.features], dtype=np.int64)
+        a_penalty = np.array([_tf_penalty(min((stats.author_counts.get(x, 1) for x in f.authors),
+                                              default=1)) for f in self.features])
+        return t_scale, t_penalty, n_authors, a_penalty
+
+    def _shorter_authors(self, a: np.ndarray, b: np.ndarray, n_authors: np.ndarray) -> np.ndarray:
+        """The record of each pair with the shorter author list (ties broken
+        by content, as :func:`adjustment` does)."""
+        short = np.where(n_authors[b] < n_authors[a], b, a)
+        for p in np.flatnonzero(n_authors[a] == n_authors[b]).tolist():
+            x, y = int(a[p]), int(b[p])
+            if self.features[y].authors < self.features[x].authors:
+                short[p] = y
+        return short
+
+
+def _adjusted(weights: np.ndarray, scale: np.ndarray, penalty: np.ndarray) -> np.ndarray:
+    """:func:`_adjust` over arrays: positive weights scaled and penalised."""
+    change = (weights > 0) & ~((scale >= 1.0) & (penalty <= 0))
+    if change.any():
+        weights = weights.copy()
+        new = np.maximum(0.0, weights[change] * scale[change] - penalty[change])
+        weights[change] = [round(x, 3) for x in new.tolist()]
+    return weights
 
 
 def score_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
                 stats: TokenStats, settings: Settings, model: Model | None = None,
                 extra: PairEvidence | None = None) -> list[ScoredPair]:
     """Score every candidate pair; the result is in the order of ``pairs``."""
-    return score_compared(features, pairs, compare_pairs(features, pairs), stats,
-                          model or Model.hand_set(settings), extra)
+    return PairScorer(features, stats, model or Model.hand_set(settings), extra).score_pairs(pairs)

@@ -11,6 +11,7 @@ written as JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 RecordKey = tuple[str, str]
 """``(source, record_id)``: unique within one build."""
@@ -114,14 +115,29 @@ class FieldEvidence:
     weight: float
 
 
+class Explainer(Protocol):
+    """What gives a scored pair's per-field evidence on demand."""
+
+    def explain(self, a: int, b: int) -> tuple[FieldEvidence, ...]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ScoredPair:
-    """A candidate pair ``a < b`` (record positions) with its score and why."""
+    """A candidate pair ``a < b`` (record positions) with its score and why.
+
+    Pairs are scored in bulk; the per-field evidence behind a score is worked
+    out again only for the pairs that are shown or written (a build writes it
+    for a few percent of its candidate pairs), by the ``explainer`` that
+    scored them."""
 
     a: int
     b: int
     score: float
-    evidence: tuple[FieldEvidence, ...] = ()
+    explainer: Explainer | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def evidence(self) -> tuple[FieldEvidence, ...]:
+        return self.explainer.explain(self.a, self.b) if self.explainer else ()
 
 
 @dataclass(frozen=True, slots=True)

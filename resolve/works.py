@@ -26,9 +26,9 @@ def work_id(keys: Sequence[RecordKey]) -> str:
 def _display_rank(text: str) -> tuple[bool, int, bool, int]:
     """Lower is better: mixed case over SHOUTING, then more accents (kept, not
     folded away), then without a trailing full stop (DBLP adds one), then longer."""
-    letters = [c for c in text if c.isalpha()]
-    shouting = bool(letters) and all(c.isupper() for c in letters)
-    return (shouting, -sum(1 for c in text if ord(c) > 127), text.endswith("."), -len(text))
+    shouting = text.isupper() and all(c.isupper() for c in text if c.isalpha())
+    accents = 0 if text.isascii() else sum(1 for c in text if ord(c) > 127)
+    return (shouting, -accents, text.endswith("."), -len(text))
 
 
 def choose(values: Sequence[tuple[str, int]], key: Callable[[str], str]) -> tuple[str, int] | None:
@@ -36,10 +36,13 @@ def choose(values: Sequence[tuple[str, int]], key: Callable[[str], str]) -> tupl
     the most frequent by matching ``key``, then the best-displayed variant,
     then the earliest record."""
     present = [(v, i) for v, i in values if v]
-    if not present:
-        return None
-    counts = Counter(key(v) for v, _ in present)
-    return min(present, key=lambda vi: (-counts[key(vi[0])], _display_rank(vi[0]), vi[1]))
+    if len(present) < 2:
+        return present[0] if present else None
+    keys = [key(v) for v, _ in present]
+    counts = Counter(keys)
+    top = max(counts.values())
+    return min((vi for vi, k in zip(present, keys, strict=True) if counts[k] == top),
+               key=lambda vi: (_display_rank(vi[0]), vi[1]))
 
 
 def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple[dict, dict]:

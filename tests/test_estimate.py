@@ -43,17 +43,15 @@ def _true_weight(k: int, level: int) -> float:
     return math.log2(M[k][level] / U[k][level])
 
 
-def _generate(n: int, share: float = TRUE_SHARE, seed: int = 0
-              ) -> list[list[tuple[int, float | None]]]:
+def _generate(n: int, share: float = TRUE_SHARE, seed: int = 0) -> np.ndarray:
+    """A level matrix as :func:`resolve.scoring.compare_pairs` gives one."""
     rng = np.random.default_rng(seed)
     matches = rng.random(n) < share
-    rows: list[list[tuple[int, float | None]]] = []
-    for is_match in matches:
-        row: list[tuple[int, float | None]] = [(-1, None)] * len(ALL_COMPARISONS)
+    rows = np.full((n, len(ALL_COMPARISONS)), -1, dtype=np.int8)
+    for p, is_match in enumerate(matches):
         for k in M:
             probs = M[k] if is_match else U[k]
-            row[k] = (int(rng.choice(len(probs), p=probs)), 0.5)
-        rows.append(row)
+            rows[p, k] = int(rng.choice(len(probs), p=probs))
     return rows
 
 
@@ -155,7 +153,9 @@ def test_estimation_switched_off_returns_hand_set() -> None:
 
 
 def test_no_pairs_at_all() -> None:
-    est = estimate_model([], Settings(em_min_pairs=0, estimate_weights=False))
+    est = estimate_model(
+        np.empty((0, len(ALL_COMPARISONS)), dtype=np.int8),
+        Settings(em_min_pairs=0, estimate_weights=False))
     assert est.estimated is False
     assert est.pairs == 0
 
@@ -187,7 +187,7 @@ def test_shrinkage_is_monotone_in_prior_pairs() -> None:
 def test_deterministic() -> None:
     settings = Settings(em_prior_pairs=10.0)
     first = estimate_model(DATA, settings)
-    second = estimate_model([list(row) for row in DATA], settings)
+    second = estimate_model(DATA.copy(), settings)
     assert first == second
     assert first.model.weights == second.model.weights
 
@@ -209,12 +209,12 @@ def test_weights_are_clipped(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_weights_stay_within_max_weight_on_extreme_data() -> None:
     # Perfectly separated levels: matches agree on everything, non-matches on
     # nothing.
-    match = [(-1, None)] * len(ALL_COMPARISONS)
-    non = list(match)
+    match = np.full(len(ALL_COMPARISONS), -1, dtype=np.int8)
+    non = match.copy()
     for k in M:
-        match[k] = (0, 1.0)
-        non[k] = (len(ALL_COMPARISONS[k].levels) - 1, 0.0)
-    rows = [match] * 300 + [non] * 3000
+        match[k] = 0
+        non[k] = len(ALL_COMPARISONS[k].levels) - 1
+    rows = np.array([match] * 300 + [non] * 3000)
     est = estimate_model(rows, Settings(em_prior_pairs=1e-9))
     assert est.estimated
     flat = [w for ws in est.model.weights for w in ws]
@@ -243,14 +243,12 @@ def test_levels_keep_the_direction_of_their_hand_set_weight() -> None:
     # Data in which a disagreement level looks like agreement (a series of
     # papers: same authors and year, titles a word apart) must not turn a
     # penalty into a reward, nor agreement into a penalty.
-    rows = []
+    rows = np.full((3000, len(ALL_COMPARISONS)), -1, dtype=np.int8)
+    word_differs = 4  # "a word differs": hand-set negative
     for n in range(3000):
-        row: list[tuple[int, float | None]] = [(-1, None)] * len(ALL_COMPARISONS)
-        word_differs = 4  # "a word differs": hand-set negative
-        row[TITLE] = (0 if n % 3 else word_differs, 0.5)
-        row[AUTHORS] = (0, 0.5)
-        row[YEAR] = (0 if n % 2 else 1, 0.5)
-        rows.append(row)
+        rows[n, TITLE] = 0 if n % 3 else word_differs
+        rows[n, AUTHORS] = 0
+        rows[n, YEAR] = 0 if n % 2 else 1
     w = estimate_model(rows, Settings(em_prior_pairs=1.0)).model.weights
     for k in (TITLE, AUTHORS, YEAR):
         for level, hand in enumerate(HAND.weights[k]):

@@ -13,6 +13,7 @@ from resolve.scoring import (
     ID_COMPARISONS,
     Comparison,
     Level,
+    Model,
     adjustment,
     author_similarity,
     identifier_evidence,
@@ -28,7 +29,7 @@ from resolve.scoring import (
     year_similarity,
 )
 from resolve.settings import Settings
-from resolve.types import Record
+from resolve.types import FieldEvidence, Record
 
 ID_AGREE = ID_COMPARISONS[0].levels[0].weight
 
@@ -456,3 +457,36 @@ def test_score_pairs_keeps_order_and_rounds() -> None:
     assert out[1].score > 0.9 > 0.5 > out[0].score
     assert all(p.score == round(p.score, 6) for p in out)
     assert {e.field for e in out[0].evidence} >= {c.field for c in COMPARISONS}
+
+
+# ------------------------------------------------- bulk scoring vs explanation
+
+_TITLES = ["Deep Residual Learning for Image Recognition", "Editorial", "Book reviews",
+           "Deep residual learning for image recognition.", "Identity Mappings in Deep Residual "
+           "Networks", "Outerjoins as disjunctions", "Erratum: Outerjoins as disjunctions", ""]
+_AUTHORS = [HE, HE[:2], GAN, ["K He"], [], ["Ann Smith"], ["Ann Smith", "Bo Li"]]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_bulk_scores_are_the_sums_of_the_evidence_they_explain(seed: int) -> None:
+    rng = random.Random(seed)
+    recs = [make_record(title=rng.choice(_TITLES), authors=rng.choice(_AUTHORS),
+                        year=rng.choice([None, 2015, 2016, 2019]),
+                        venue=rng.choice(["", "CVPR", "Proc. CVPR", "J Am Coll Cardiol"]),
+                        volume=rng.choice(["", "3", "4"]), pages=rng.choice(["", "1-9", "10-12"]),
+                        doi=rng.choice([None, "10.1/a", "10.1/b", "10.48550/arXiv.1512.03385"]),
+                        source=rng.choice(["x", "y"]))
+            for _ in range(40)]
+    feats, stats = features_and_stats(recs)
+    pairs = [(a, b) for a in range(len(recs)) for b in range(a + 1, len(recs))]
+
+    def extra(a: int, b: int) -> FieldEvidence | None:  # like the clean-source bonus
+        return FieldEvidence("clean sources", "one of each", None, 4.0) if (a + b) % 3 else None
+
+    model = Model.hand_set(SETTINGS)
+    for scored in (score_pairs(feats, pairs, stats, SETTINGS),
+                   score_pairs(feats, pairs, stats, SETTINGS, model, extra)):
+        assert [(p.a, p.b) for p in scored] == pairs
+        for p in scored:
+            total = model.prior + sum(e.weight for e in p.evidence)
+            assert p.score == round(probability(total), 6), p
