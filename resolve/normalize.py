@@ -40,9 +40,48 @@ def clean_text(s: str | None) -> str:
     if "<" in s:
         s = _TAG_RE.sub(_tag_sub, s)
     if not s.isascii():
-        s = ftfy.fix_text(s, unescape_html=False, uncurl_quotes=False, normalization=None)
-        s = unicodedata.normalize("NFKC", s).translate(_INVISIBLE)
+        s = unicodedata.normalize("NFKC", _fix_mojibake(s)).translate(_INVISIBLE)
     return " ".join(s.split())
+
+
+def _ftfy(s: str) -> str:
+    return ftfy.fix_text(s, unescape_html=False, uncurl_quotes=False, normalization=None)
+
+
+# A mojibake sequence starts with the cp1252/latin-1 reading of a UTF-8 lead
+# byte (U+00C2..U+00F4) followed by that of a continuation byte (0x80..0xBF).
+_CONTINUATION = "".join(bytes([b]).decode("cp1252", errors="ignore") for b in range(0x80, 0xC0))
+_MOJIBAKE_HINT_RE = re.compile("[\u00c2-\u00f4][\u0080-\u00bf" + re.escape(_CONTINUATION) + "]")
+# Words split at ASCII whitespace only: U+00A0 and U+0085 can be part of a
+# mojibake sequence ("Ã\xa0" for "à").
+_ASCII_SPACE_RE = re.compile(r"([ \t\r\n]+)")
+
+
+def _fix_mojibake(s: str) -> str:
+    """ftfy on a short text.  On a long one (an abstract), ftfy's checks cost
+    time in proportion to its length, so it is run only where mojibake can
+    be: on each run of words with non-ASCII characters, with two words of
+    context on either side (runs that close are fixed together), and only if the text has the start of a
+    mojibake sequence at all.  (Identical to ftfy on the whole text on every
+    non-ASCII text of the shared data.)"""
+    if len(s) <= 300:
+        return _ftfy(s)
+    if not _MOJIBAKE_HINT_RE.search(s):
+        return s
+    parts = _ASCII_SPACE_RE.split(s)  # words at even positions, spaces between
+    words = parts[0::2]
+    windows: list[list[int]] = []
+    for k, word in enumerate(words):
+        if word.isascii():
+            continue
+        start, end = max(k - 2, 0), min(k + 2, len(words) - 1)
+        if windows and start <= windows[-1][1]:
+            windows[-1][1] = end
+        else:
+            windows.append([start, end])
+    for start, end in reversed(windows):
+        parts[2 * start: 2 * end + 1] = [_ftfy("".join(parts[2 * start: 2 * end + 1]))]
+    return "".join(parts)
 
 
 def fold(s: str) -> str:

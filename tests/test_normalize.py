@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import ftfy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -423,3 +426,23 @@ def test_normalize_doi_stable(prefix: str, head: str, suffix: str) -> None:
 @given(st.text())
 def test_fold_ascii(s: str) -> None:
     assert nz.fold(s).isascii()
+
+
+# A long text is repaired word-window by word-window: the same as ftfy on the
+# whole text.
+_LONG = ("Background: depressive symptoms were measured in 120 patients (mean age 54 ± 9). "
+         * 5)
+
+
+@pytest.mark.parametrize("broken", [
+    "Ã\x82Â© 2009 Elsevier B.V. All rights reserved.",
+    "the cafÃ© and the naÃ¯ve rÃ©sumÃ© â€œquotedâ€\x9d",
+    "Ã\xa0 la carte, Ã  la carte",
+    "MÃ¼ller and Ã\u0081uppa wrote",
+    "no mojibake here: Müller, Šuppa, β-blockers — fine",
+])
+def test_clean_text_repairs_long_text_like_ftfy_on_the_whole(broken: str) -> None:
+    for text in (broken + " " + _LONG, _LONG + broken, _LONG + broken + " " + _LONG):
+        whole = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False, normalization=None)
+        expected = " ".join(unicodedata.normalize("NFKC", whole).split())
+        assert nz.clean_text(text) == expected
