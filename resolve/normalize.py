@@ -61,8 +61,8 @@ def _fix_mojibake(s: str) -> str:
     """ftfy on a short text.  On a long one (an abstract), ftfy's checks cost
     time in proportion to its length, so it is run only where mojibake can
     be: on each run of words with non-ASCII characters, with two words of
-    context on either side (runs that close are fixed together), and only if the text has the start of a
-    mojibake sequence at all.  (Identical to ftfy on the whole text on every
+    context on either side (runs that close are fixed together), and only
+    if the text has the start of a mojibake sequence at all.  (Identical to ftfy on the whole text on every
     non-ASCII text of the shared data.)"""
     if len(s) <= 300:
         return _ftfy(s)
