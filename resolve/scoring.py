@@ -166,12 +166,13 @@ def _same_container(a: Features, b: Features) -> bool:
     the other ("Circulation" and "Circulation. Conference: ...", its
     supplement of conference abstracts)."""
     x, y = a.ids.get("issn"), b.ids.get("issn")
-    if x and y and x & y:
+    if x and y and not x.isdisjoint(y):
         return True
-    (short, _), (long_, long_kind) = sorted(
-        ((a.venue, a.venue_kind), (b.venue, b.venue_kind)), key=lambda v: len(v[0]))
-    return (len(short) >= 4 and long_.startswith(short + " ")
-            and (long_kind == "proceedings"
+    if len(a.venue) > len(b.venue):
+        a, b = b, a
+    short, long_ = a.venue, b.venue
+    return (len(short) >= 4 and long_.startswith(short) and long_[len(short):len(short) + 1] == " "
+            and (b.venue_kind == "proceedings"
                  or not _SUPPLEMENT_WORDS.isdisjoint(long_[len(short):].split())))
 
 
@@ -209,8 +210,6 @@ def venue_similarity(a: Features, b: Features) -> float | None:
     x, y = sorted((a.venue.split(), b.venue.split()), key=len)
     if _abbreviates(x, y) or _abbreviates(y, x):
         return max(0.8, fuzz.token_set_ratio(a.venue, b.venue) / 100.0)
-    if venue_kind_similarity(a, b) == 0.0:
-        return 0.0  # "VLDB" and "VLDB J." share a name but not a venue
     return fuzz.token_set_ratio(a.venue, b.venue) / 100.0
 
 
