@@ -18,10 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-import networkx as nx
-
 from .features import Features, TokenStats
-from .graph import shared_neighbours
+from .graph import EvidenceGraph, shared_neighbours
 from .settings import Settings
 from .types import CONTAINER_SCHEMES
 
@@ -102,7 +100,7 @@ def pairs_in_block(members: Sequence[int], cap: int, window: int,
 
 def candidate_pairs(
     features: Sequence[Features],
-    graph: nx.Graph,
+    graph: EvidenceGraph,
     stats: TokenStats,
     settings: Settings,
 ) -> tuple[list[tuple[int, int]], CandidateStats]:

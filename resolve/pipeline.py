@@ -12,14 +12,12 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import networkx as nx
-
 from .blocking import CandidateStats, candidate_pairs
 from .cluster import ClusterResult, cluster
 from .constraints import cannot_link_rule, clean_source_evidence
 from .estimate import Estimation, estimate_model
 from .features import Features, TokenStats, compute_features, token_stats
-from .graph import build_evidence_graph
+from .graph import EvidenceGraph, build_evidence_graph
 from .scoring import PairScorer, compare_pairs
 from .settings import Settings
 from .types import Record, ScoredPair, Work
@@ -34,7 +32,7 @@ class Resolution:
     records: Sequence[Record]
     features: list[Features]
     stats: TokenStats
-    graph: nx.Graph
+    graph: EvidenceGraph
     candidates: CandidateStats
     estimation: Estimation
     scored: list[ScoredPair]

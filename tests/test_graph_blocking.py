@@ -39,7 +39,7 @@ def test_build_evidence_graph_nodes_and_edges() -> None:
                     authors=["Ashish Vaswani", "Noam Shazeer"]),
         make_record(id="b", title="T", doi="10.1000/XYZ", authors=["Vaswani, A."]),
     ]
-    g = build_evidence_graph(recs)
+    g = build_evidence_graph(recs).to_networkx(recs)
     doi = ("id", "doi", "10.1000/xyz")
     url = ("url", "https://example.org/paper")
     assert set(g.nodes) == {
@@ -58,13 +58,14 @@ def test_build_evidence_graph_nodes_and_edges() -> None:
 
 def test_evidence_graph_repeated_author_keeps_first_position() -> None:
     rec = make_record(authors=["John Smith", "Jane Doe", "J. Smith"])
-    g = build_evidence_graph([rec])
+    g = build_evidence_graph([rec]).to_networkx([rec])
     assert g.edges[record_node(0), ("author", "smith j")]["position"] == 0
     assert g.degree(record_node(0)) == 2
 
 
 def test_evidence_graph_record_without_evidence_is_a_lone_node() -> None:
-    g = build_evidence_graph([make_record(title="Only a title")])
+    recs = [make_record(title="Only a title")]
+    g = build_evidence_graph(recs).to_networkx(recs)
     assert list(g.nodes) == [record_node(0)]
     assert g.number_of_edges() == 0
 
@@ -366,3 +367,17 @@ def test_candidates_on_examples_connect_every_gold_cluster(examples_dir) -> None
     # Most true pairs are proposed directly, and far fewer than all pairs are.
     assert len(gold_pairs - set(pairs)) <= 5
     assert len(pairs) < 57 * 56 // 4
+
+
+def test_evidence_graph_index_matches_its_networkx_form() -> None:
+    recs = [
+        make_record(doi="10.1000/a", url="https://x.org/1", authors=["John Smith", "J. Smith"]),
+        make_record(doi="10.1000/a", authors=["Jane Doe", "John Smith"]),
+        make_record(title="Nothing shared"),
+    ]
+    g = build_evidence_graph(recs)
+    nxg = g.to_networkx(recs)
+    assert record_node(2) in g and record_node(3) not in g
+    assert set(g.records_of) == {n for n in nxg.nodes if n[0] != "record"}
+    for node, members in g.records_of.items():
+        assert members == sorted(i for _, i in nxg.neighbors(node))
