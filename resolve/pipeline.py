@@ -51,7 +51,9 @@ class Resolution:
 
 
 def resolve_records(records: Sequence[Record], settings: Settings,
-                    step: Step | None = None) -> Resolution:
+                    step: Step | None = None, jobs: int = 1) -> Resolution:
+    """Resolve records into works; ``jobs`` processes compare candidate
+    pairs (the result does not depend on it)."""
     timings: dict[str, float] = {}
 
     @contextmanager
@@ -70,7 +72,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("candidates"):
         pairs, cand_stats = candidate_pairs(features, graph, stats, settings)
     with stage("scoring"):
-        levels = compare_pairs(features, pairs)
+        levels = compare_pairs(features, pairs, jobs)
         estimation = estimate_model(levels, settings)
         model = estimation.model
         extra = clean_source_evidence(records, settings)

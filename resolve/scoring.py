@@ -12,6 +12,7 @@ estimated from the data being resolved instead.
 from __future__ import annotations
 
 import math
+import multiprocessing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -45,6 +46,9 @@ class Comparison:
     field: str
     similarity: Similarity
     levels: tuple[Level, ...]
+    present: Callable[[Features], object] | None = None
+    """Whether a record has what the comparison needs; ``similarity`` is
+    ``None`` unless both records have it (lets bulk comparison skip pairs)."""
 
     def level_of(self, a: Features, b: Features) -> tuple[int, float | None]:
         """The index of the level that applies (-1: a side lacks the field)
@@ -279,29 +283,30 @@ def notice_similarity(a: Features, b: Features) -> float | None:
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("title", title_similarity, (
+    Comparison("title", title_similarity, present=lambda f: f.title, levels=(
         Level("exact", 0.999, 10.0), Level("near", 0.95, 8.0), Level("close", 0.9, 5.0),
         Level("similar", 0.8, 1.0), Level("a word differs", 0.75, -3.0),
         Level("different", 0.6, -4.0), Level("unrelated", 0.0, -8.0),
     )),
-    Comparison("title numbers", title_number_similarity, (
+    Comparison("title numbers", title_number_similarity, present=lambda f: f.numbers, levels=(
         Level("same", 1.0, 0.0), Level("different", 0.0, -8.0),
     )),
-    Comparison("authors", author_similarity, (
+    Comparison("authors", author_similarity, present=lambda f: f.authors, levels=(
         Level("all", 0.95, 6.0), Level("most", 0.75, 4.0), Level("half", 0.5, 1.0),
         Level("few", 0.25, -3.0), Level("none", 0.0, -7.0),
     )),
-    Comparison("year", year_similarity, (
+    Comparison("year", year_similarity, present=lambda f: f.year is not None, levels=(
         Level("exact", 1.0, 1.5), Level("off by one", 0.5, -2.0),
         Level("2-3 years apart", 0.25, -4.0), Level("far apart", 0.0, -9.0),
     )),
-    Comparison("venue", venue_similarity, (
+    Comparison("venue", venue_similarity, present=lambda f: f.venue, levels=(
         Level("same", 0.9, 1.5), Level("abbreviated", 0.8, 1.0), Level("different", 0.0, -1.0),
     )),
-    Comparison("venue kind", venue_kind_similarity, (
+    Comparison("venue kind", venue_kind_similarity, present=lambda f: f.venue, levels=(
         Level("same", 1.0, 0.0), Level("journal vs proceedings", 0.0, -8.0),
     )),
-    Comparison("volume and pages", place_similarity, (
+    Comparison("volume and pages", place_similarity,
+               present=lambda f: f.volume or f.first_page, levels=(
         Level("both same", 1.0, 4.0), Level("same, other missing", 0.8, 2.0),
         Level("one differs", 0.5, -2.0), Level("differs, other missing", 0.3, -3.5),
         Level("both differ", 0.1, -10.0), Level("both differ, same journal and year", 0.0, -16.0),
@@ -360,18 +365,26 @@ def other_id_similarity(a: Features, b: Features) -> float | None:
 
 
 _MAIN_SCHEMES = ("doi", "arxiv", "pmid", "pmcid")
+
+
+def _has_scheme(scheme: str) -> Callable[[Features], bool]:
+    return lambda f: scheme in f.ids
+
+
+def _has_other_id(f: Features) -> bool:
+    return any(k not in CONTAINER_SCHEMES and k not in _MAIN_SCHEMES for k in f.ids)
 # Identifier agreement and conflict: a shared identifier all but settles a
 # pair; a conflict all but rules it out (see the hard constraints in
 # :mod:`resolve.constraints`).  Container ids (ISSN, ISBN) are never compared.
 ID_COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("doi", _doi_similarity, (
+    Comparison("doi", _doi_similarity, present=lambda f: "doi" in f.ids, levels=(
         Level("same", 1.0, 14.0), Level("same, titles differ", 0.75, 3.0),
         Level("preprint vs published", 0.5, 0.0), Level("conflict", 0.0, -12.0),
     )),
-    *(Comparison(scheme, _scheme_similarity(scheme), (
+    *(Comparison(scheme, _scheme_similarity(scheme), present=_has_scheme(scheme), levels=(
         Level("same", 1.0, 14.0), Level("conflict", 0.0, -12.0),
     )) for scheme in _MAIN_SCHEMES[1:]),
-    Comparison("other identifiers", other_id_similarity, (
+    Comparison("other identifiers", other_id_similarity, present=_has_other_id, levels=(
         Level("same", 1.0, 14.0), Level("conflict", 0.0, -6.0),
     )),
 )
@@ -514,27 +527,71 @@ def probability(log2_odds: float) -> float:
     return 1.0 / (1.0 + 2.0 ** (-log2_odds))
 
 
-def compare_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+def compare_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
+                  jobs: int = 1) -> np.ndarray:
     """The level of every comparison for every pair: ``levels[p, k]`` is the
     level index of ``ALL_COMPARISONS[k]`` for ``pairs[p]`` (-1: a side lacks
-    the field).  One comparison at a time over all pairs, kept as one byte per
-    level, since the similarities themselves are needed only for the few
-    pairs whose evidence is shown (:meth:`PairScorer.explain`)."""
-    levels = np.empty((len(pairs), len(ALL_COMPARISONS)), dtype=np.int8)
+    the field), one byte each.  The similarities themselves are needed only
+    for the few pairs whose evidence is shown (:meth:`PairScorer.explain`).
+
+    One comparison at a time over all pairs, skipping the pairs in which a
+    record lacks what it needs; with ``jobs`` > 1 a large batch is split
+    over that many forked processes (the result is the same)."""
+    if jobs > 1 and len(pairs) >= _PARALLEL_MIN_PAIRS:
+        return _compare_in_processes(features, pairs, jobs)
+    a = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    b = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    levels = np.full((len(pairs), len(ALL_COMPARISONS)), -1, dtype=np.int8)
+    involved = np.unique(np.concatenate([a, b])) if len(pairs) else a
     for k, comp in enumerate(ALL_COMPARISONS):
-        similarity = comp.similarity
-        bounds = [lv.min_similarity for lv in comp.levels]
-
-        def level(sim: float | None, bounds: list[float] = bounds) -> int:
-            if sim is None:
-                return -1
-            for j, bound in enumerate(bounds):
-                if sim >= bound:
-                    return j
-            raise AssertionError(f"no level for similarity {sim}")
-
-        levels[:, k] = [level(similarity(features[a], features[b])) for a, b in pairs]
+        rows = np.arange(len(pairs))
+        if comp.present is not None and len(pairs):
+            has = np.zeros(len(features), dtype=bool)
+            has[involved] = [bool(comp.present(features[i])) for i in involved.tolist()]
+            rows = np.flatnonzero(has[a] & has[b])
+        levels[rows, k] = _levels(comp, features, a[rows].tolist(), b[rows].tolist())
     return levels
+
+
+def _levels(comp: Comparison, features: Sequence[Features], a: list[int], b: list[int]
+            ) -> list[int]:
+    similarity = comp.similarity
+    bounds = [lv.min_similarity for lv in comp.levels]
+
+    def level(sim: float | None) -> int:
+        if sim is None:
+            return -1
+        for j, bound in enumerate(bounds):
+            if sim >= bound:
+                return j
+        raise AssertionError(f"{comp.field}: no level for similarity {sim}")
+
+    return [level(similarity(features[x], features[y])) for x, y in zip(a, b, strict=True)]
+
+
+# Below this many pairs, starting processes costs more than it saves.
+_PARALLEL_MIN_PAIRS = 20_000
+_SHARED: Sequence[Features] = ()  # the features forked workers compare
+
+
+def _compare_chunk(chunk: list[tuple[int, int]]) -> np.ndarray:
+    return compare_pairs(_SHARED, chunk)
+
+
+def _compare_in_processes(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
+                          jobs: int) -> np.ndarray:
+    """:func:`compare_pairs` over chunks in forked processes, which inherit
+    the features instead of receiving them pickled."""
+    global _SHARED
+    size = -(-len(pairs) // (jobs * 4))
+    chunks = [list(pairs[i:i + size]) for i in range(0, len(pairs), size)]
+    _SHARED = features
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.map(_compare_chunk, chunks)
+    finally:
+        _SHARED = ()
+    return np.concatenate(parts)
 
 
 @dataclass(frozen=True)
@@ -582,8 +639,8 @@ class PairScorer:
         return [ScoredPair(x, y, round(score, 6), self)
                 for (x, y), score in zip(pairs, prob.tolist(), strict=True)]
 
-    def score_pairs(self, pairs: Sequence[tuple[int, int]]) -> list[ScoredPair]:
-        return self.score(pairs, compare_pairs(self.features, pairs))
+    def score_pairs(self, pairs: Sequence[tuple[int, int]], jobs: int = 1) -> list[ScoredPair]:
+        return self.score(pairs, compare_pairs(self.features, pairs, jobs))
 
     @cached_property
     def _record_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ import random
 import pytest
 from conftest import features_and_stats, make_record
 
+from resolve import scoring
 from resolve.features import Features, features_of, title_numbers, venue_kind
 from resolve.scoring import (
     COMPARISONS,
@@ -490,3 +491,19 @@ def test_bulk_scores_are_the_sums_of_the_evidence_they_explain(seed: int) -> Non
         for p in scored:
             total = model.prior + sum(e.weight for e in p.evidence)
             assert p.score == round(probability(total), 6), p
+
+
+def test_compare_pairs_in_processes_gives_the_same_levels(monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    rng = random.Random(5)
+    recs = [make_record(title=rng.choice(_TITLES), authors=rng.choice(_AUTHORS),
+                        year=rng.choice([None, 2015, 2016]), doi=rng.choice([None, "10.1/a"]))
+            for _ in range(30)]
+    feats, _ = features_and_stats(recs)
+    pairs = [(a, b) for a in range(len(recs)) for b in range(a + 1, len(recs))]
+    monkeypatch.setattr(scoring, "_PARALLEL_MIN_PAIRS", 1)
+    one = scoring.compare_pairs(feats, pairs)
+    two = scoring.compare_pairs(feats, pairs, jobs=2)
+    assert one.dtype == two.dtype and (one == two).all()
+    assert [[lv for lv, _ in scoring.compare_pair(feats[a], feats[b])] for a, b in pairs] == (
+        one.tolist())
