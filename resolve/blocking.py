@@ -88,9 +88,10 @@ class CandidateStats:
 
 def pairs_in_block(members: Sequence[int], cap: int, window: int,
                    order: Callable[[int], object]) -> Iterable[tuple[int, int]]:
-    """All pairs of a small block; neighbours within ``window`` of a large one."""
+    """All pairs of a small block; neighbours within ``window`` of a large one.
+    ``members`` are ascending record positions."""
     if len(members) <= cap:
-        yield from combinations(sorted(members), 2)
+        yield from combinations(members, 2)
         return
     ranked = sorted(members, key=order)
     for i, a in enumerate(ranked):
@@ -140,7 +141,7 @@ def candidate_pairs(
         for i, f in enumerate(features):
             for k in key_fn(f):
                 blocks[k].append(i)
-        add_blocks(rule, (blocks[k] for k in sorted(blocks)))
+        add_blocks(rule, blocks.values())  # members ascending; the union's order is moot
     pairs = sorted(found)
     report.total = len(pairs)
     return pairs, report
