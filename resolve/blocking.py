@@ -20,6 +20,7 @@ from itertools import combinations
 
 from .features import Features, TokenStats
 from .graph import EvidenceGraph, shared_neighbours
+from .scoring import title_similarity
 from .settings import Settings
 from .types import CONTAINER_SCHEMES
 
@@ -79,11 +80,28 @@ def rare_token_keys(stats: TokenStats, k: int) -> KeyFn:
 
 @dataclass
 class CandidateStats:
-    """How many candidate pairs each blocking rule contributed (before union)."""
+    """How many candidate pairs each blocking rule contributed (before union),
+    and how many of them were dropped as hopeless before scoring."""
 
     per_rule: dict[str, int] = field(default_factory=dict)
     windowed_blocks: int = 0
+    hopeless: int = 0
     total: int = 0
+    hopeless_sample: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    """Every k-th hopeless pair, for estimation (each standing for k)."""
+    sample_weight: float = 1.0
+
+
+def _hopeless(a: Features, b: Features, min_title_similarity: float) -> bool:
+    """Titles less alike than ``min_title_similarity``, and no volume and first
+    page in common: not worth scoring (the title's "unrelated" level alone
+    outweighs what authors, year and venue can add up to)."""
+    if not a.title or not b.title:
+        return False
+    if a.first_page and a.first_page == b.first_page and a.volume and a.volume == b.volume:
+        return False
+    sim = title_similarity(a, b)
+    return sim is not None and sim < min_title_similarity
 
 
 def pairs_in_block(members: Sequence[int], cap: int, window: int,
@@ -136,6 +154,7 @@ def candidate_pairs(
         ("first author + title word", author_title_key),
         ("volume + page", volume_page_key),
     ]
+    linked = set(found)  # pairs that share an identifier or URL
     for rule, key_fn in rules:
         blocks: dict[str, list[int]] = defaultdict(list)
         for i, f in enumerate(features):
@@ -143,5 +162,18 @@ def candidate_pairs(
                 blocks[k].append(i)
         add_blocks(rule, blocks.values())  # members ascending; the union's order is moot
     pairs = sorted(found)
+    if settings.min_title_similarity > 0:
+        kept, hopeless = [], []
+        for p in pairs:
+            if p in linked or not _hopeless(features[p[0]], features[p[1]],
+                                            settings.min_title_similarity):
+                kept.append(p)
+            else:
+                hopeless.append(p)
+        pairs = kept
+        report.hopeless = len(hopeless)
+        step = max(1, -(-len(hopeless) // max(settings.em_hopeless_sample, 1)))
+        report.hopeless_sample = hopeless[::step]
+        report.sample_weight = float(step)
     report.total = len(pairs)
     return pairs, report

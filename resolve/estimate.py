@@ -63,14 +63,18 @@ def _posterior(log2_odds: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
 
 
-def estimate_model(levels: np.ndarray, settings: Settings) -> Estimation:
+def estimate_model(levels: np.ndarray, settings: Settings,
+                   counts: np.ndarray | None = None) -> Estimation:
     """EM over the comparison levels of the candidate pairs (``levels[p, k]``
-    as :func:`resolve.scoring.compare_pairs` gives them).
+    as :func:`resolve.scoring.compare_pairs` gives them); ``counts[p]`` is how
+    many candidate pairs row ``p`` stands for (default 1: a sample of pairs
+    stands for more).
 
     Returns the hand-set model unchanged when estimation is switched off or
     there are fewer than ``settings.em_min_pairs`` pairs to learn from."""
     hand = Model.hand_set(settings)
-    n = len(levels)
+    w = np.ones(len(levels)) if counts is None else np.asarray(counts, dtype=np.float64)
+    n = int(round(w.sum()))
     if not settings.estimate_weights or n < settings.em_min_pairs:
         return Estimation(hand, False, 0, False, float("nan"), n)
     g = levels.astype(np.int16)
@@ -87,9 +91,9 @@ def estimate_model(levels: np.ndarray, settings: Settings) -> Estimation:
         for k, comp in enumerate(ALL_COMPARISONS):
             col = g[:, k]
             present = col >= 0
-            levels, pk = col[present], p[present]
-            cm = np.bincount(levels, weights=pk, minlength=len(comp.levels))
-            cu = np.bincount(levels, weights=1.0 - pk, minlength=len(comp.levels))
+            at, pk, wk = col[present], p[present], w[present]
+            cm = np.bincount(at, weights=pk * wk, minlength=len(comp.levels))
+            cu = np.bincount(at, weights=(1.0 - pk) * wk, minlength=len(comp.levels))
             n_levels = len(comp.levels)
             m = (cm + 0.5) / (cm.sum() + 0.5 * n_levels)
             u = (cu + 0.5) / (cu.sum() + 0.5 * n_levels)
@@ -104,7 +108,7 @@ def estimate_model(levels: np.ndarray, settings: Settings) -> Estimation:
             weight = np.where(hand_w[k] > 0, np.maximum(weight, 0.0),
                               np.where(hand_w[k] < 0, np.minimum(weight, 0.0), weight))
             new_weights.append(weight)
-        share = float(np.clip(p.mean(), 1e-6, 1 - 1e-6))
+        share = float(np.clip(np.average(p, weights=w), 1e-6, 1 - 1e-6))
         delta = max(float(np.abs(a - b).max()) for a, b in zip(new_weights, weights, strict=True))
         weights = new_weights
         p = _posterior(_log_odds(g, weights, float(np.log2(share / (1 - share)))))
@@ -116,4 +120,4 @@ def estimate_model(levels: np.ndarray, settings: Settings) -> Estimation:
     # correlated fields (title and authors agree together) overstates the
     # evidence, so joining asks for settings.prior bits whatever the share.
     model = Model(tuple(tuple(round(float(x), 4) for x in w) for w in weights), hand.prior)
-    return Estimation(model, True, it, converged, float(p.mean()), n)
+    return Estimation(model, True, it, converged, float(np.average(p, weights=w)), n)

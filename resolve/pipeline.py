@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .blocking import CandidateStats, candidate_pairs
 from .cluster import ClusterResult, cluster
 from .constraints import cannot_link_rule, clean_source_evidence
@@ -72,12 +74,17 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("candidates"):
         pairs, cand_stats = candidate_pairs(features, graph, stats, settings)
     with stage("scoring"):
-        levels = compare_pairs(features, pairs, jobs)
-        estimation = estimate_model(levels, settings)
+        # The hopeless pairs blocking dropped are not scored, but a sample of
+        # them is compared, so that estimation sees the pairs as proposed.
+        sample = cand_stats.hopeless_sample
+        levels = compare_pairs(features, [*pairs, *sample], jobs)
+        counts = np.ones(len(levels))
+        counts[len(pairs):] = cand_stats.sample_weight
+        estimation = estimate_model(levels, settings, counts)
         model = estimation.model
         extra = clean_source_evidence(records, settings)
         scorer = PairScorer(features, stats, model, extra)
-        scored = scorer.score(pairs, levels)
+        scored = scorer.score(pairs, levels[:len(pairs)])
         del levels
     with stage("clustering"):
         clustering = cluster(

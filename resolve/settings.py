@@ -18,6 +18,15 @@ class Settings:
     block_window: int = 8
     # How many of a record's rarest title tokens become blocking keys (as pairs).
     rare_tokens: int = 4
+    # A pair proposed only by title words or authors is dropped before
+    # scoring when its titles are less alike than this (the title comparison's
+    # "unrelated" level); pairs that share an identifier or URL, or a volume
+    # and first page, are always kept.  0 keeps every pair.
+    min_title_similarity: float = 0.6
+    # ... but every k-th of them (at most this many) is still compared and
+    # counts k times in EM estimation, so the weights are learnt from the
+    # candidate pairs as blocking proposed them.
+    em_hopeless_sample: int = 20_000
     # Scoring: log2 prior odds that a candidate pair is a match; joining two
     # records asks for -prior bits of evidence (estimated weights or not).
     prior: float = -8.0

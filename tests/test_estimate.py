@@ -256,3 +256,16 @@ def test_levels_keep_the_direction_of_their_hand_set_weight() -> None:
                 assert w[k][level] >= 0, (FIELDS[k], level)
             elif hand < 0:
                 assert w[k][level] <= 0, (FIELDS[k], level)
+
+
+def test_counts_stand_for_repeated_rows() -> None:
+    # A row counted 3 times is the same data as the row given 3 times.
+    settings = Settings(em_prior_pairs=10.0)
+    head, tail = DATA[:2000], DATA[2000:2400]
+    repeated = estimate_model(np.concatenate([head, tail, tail, tail]), settings)
+    counts = np.concatenate([np.ones(len(head)), np.full(len(tail), 3.0)])
+    weighted = estimate_model(np.concatenate([head, tail]), settings, counts)
+    assert weighted.pairs == repeated.pairs == 3200
+    for a, b in zip(weighted.model.weights, repeated.model.weights, strict=True):
+        assert a == pytest.approx(b, abs=1e-3)
+    assert weighted.match_share == pytest.approx(repeated.match_share, abs=1e-9)

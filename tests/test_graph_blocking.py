@@ -239,7 +239,7 @@ def test_candidate_pairs_invariants(name: str, settings: Settings) -> None:
     assert len(set(pairs)) == len(pairs)
     assert pairs == sorted(pairs)
     assert report.total == len(pairs)
-    assert sum(report.per_rule.values()) == len(pairs)
+    assert sum(report.per_rule.values()) == len(pairs) + report.hopeless
     again, _ = _candidates(records, settings)
     assert again == pairs
 
@@ -248,7 +248,9 @@ def test_candidate_pairs_duplicates_set_finds_expected_pairs() -> None:
     pairs, report = _candidates(_set_dups())
     assert (0, 1) in pairs  # same title
     assert (3, 4) in pairs  # same title after normalization
-    assert (0, 2) in pairs  # same first author + year
+    # same first author + year, but the titles are unrelated: dropped as hopeless
+    assert (0, 2) not in pairs and report.hopeless >= 1
+    assert (0, 2) in _candidates(_set_dups(), Settings(min_title_similarity=0))[0]
     assert (3, 5) in pairs  # same volume + first page
     assert (0, 3) not in pairs
     assert report.per_rule["title"] >= 2
@@ -381,3 +383,23 @@ def test_evidence_graph_index_matches_its_networkx_form() -> None:
     assert set(g.records_of) == {n for n in nxg.nodes if n[0] != "record"}
     for node, members in g.records_of.items():
         assert members == sorted(i for _, i in nxg.neighbors(node))
+
+
+def test_hopeless_pairs_are_dropped_unless_linked_or_placed() -> None:
+    recs = [
+        make_record(title="Soil chemistry of tropical clay", authors=["Ann Smith"], year=2001),
+        make_record(title="Medieval poetry revisited", authors=["Ann Smith"], year=2001),
+        # unrelated titles, but a shared DOI or the same volume and page keep them
+        make_record(title="Deep nets", authors=["Bo Li"], year=2001, doi="10.1000/x"),
+        make_record(title="Profondes réseaux de neurones", authors=["Bo Li"], year=2001,
+                    doi="10.1000/x"),
+        make_record(title="Gene therapy", authors=["Cy Young"], year=2002, volume="7",
+                    pages="11-19"),
+        make_record(title="Thérapie génique", authors=["Cy Young"], year=2002, volume="7",
+                    pages="11-19"),
+    ]
+    pairs, report = _candidates(recs)
+    assert (0, 1) not in pairs and report.hopeless == 1
+    assert (2, 3) in pairs and (4, 5) in pairs
+    kept, report = _candidates(recs, Settings(min_title_similarity=0))
+    assert (0, 1) in kept and report.hopeless == 0
