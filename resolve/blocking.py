@@ -13,10 +13,15 @@ very many records).
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.process import cpdist
 
 from .features import Features, TokenStats
 from .graph import EvidenceGraph, shared_neighbours
@@ -73,7 +78,7 @@ def rare_token_keys(stats: TokenStats, k: int) -> KeyFn:
         toks = sorted(set(f.tokens), key=lambda t: (stats.df.get(t, 0), t))[:k]
         if len(toks) < 2:
             return frozenset(toks)
-        return frozenset(" ".join(sorted(p)) for p in combinations(toks, 2))
+        return frozenset(f"{x} {y}" if x < y else f"{y} {x}" for x, y in combinations(toks, 2))
 
     return key
 
@@ -90,18 +95,6 @@ class CandidateStats:
     hopeless_sample: list[tuple[int, int]] = field(default_factory=list, repr=False)
     """Every k-th hopeless pair, for estimation (each standing for k)."""
     sample_weight: float = 1.0
-
-
-def _hopeless(a: Features, b: Features, min_title_similarity: float) -> bool:
-    """Titles less alike than ``min_title_similarity``, and no volume and first
-    page in common: not worth scoring (the title's "unrelated" level alone
-    outweighs what authors, year and venue can add up to)."""
-    if not a.title or not b.title:
-        return False
-    if a.first_page and a.first_page == b.first_page and a.volume and a.volume == b.volume:
-        return False
-    sim = title_similarity(a, b)
-    return sim is not None and sim < min_title_similarity
 
 
 def pairs_in_block(members: Sequence[int], cap: int, window: int,
@@ -122,28 +115,37 @@ def candidate_pairs(
     graph: EvidenceGraph,
     stats: TokenStats,
     settings: Settings,
+    jobs: int = 1,
 ) -> tuple[list[tuple[int, int]], CandidateStats]:
-    """Candidate pairs ``(a, b)`` with ``a < b``, sorted, each once."""
+    """Candidate pairs ``(a, b)`` with ``a < b``, sorted, each once.
+
+    Pairs are kept as one int64 code each (``a * n + b``) while the rules'
+    blocks are united, then screened (:func:`_screen`)."""
+    n = max(len(features), 1)
     report = CandidateStats()
-    found: set[tuple[int, int]] = set()
+    found = np.empty(0, dtype=np.int64)
 
     def order(i: int) -> tuple[str, int]:
         return (features[i].title, i)
 
     def add_blocks(rule: str, blocks: Iterable[Sequence[int]]) -> None:
-        before = len(found)
+        nonlocal found
+        codes = array("q")
         for members in blocks:
             if len(members) < 2:
                 continue
             if len(members) > settings.block_cap:
                 report.windowed_blocks += 1
-            found.update(pairs_in_block(members, settings.block_cap,
-                                        settings.block_window, order))
+            codes.extend(a * n + b for a, b in pairs_in_block(
+                members, settings.block_cap, settings.block_window, order))
+        before = len(found)
+        found = _union(found, np.frombuffer(codes, dtype=np.int64))
         report.per_rule[rule] = len(found) - before
 
     add_blocks("shared identifier", shared_neighbours(
         graph, lambda n: n[0] == "id" and n[1] not in CONTAINER_SCHEMES))
     add_blocks("shared url", shared_neighbours(graph, lambda n: n[0] == "url"))
+    linked = found  # pairs that share an identifier or URL
 
     rules: list[tuple[str, KeyFn]] = [
         ("title", title_exact_key),
@@ -154,26 +156,74 @@ def candidate_pairs(
         ("first author + title word", author_title_key),
         ("volume + page", volume_page_key),
     ]
-    linked = set(found)  # pairs that share an identifier or URL
     for rule, key_fn in rules:
         blocks: dict[str, list[int]] = defaultdict(list)
         for i, f in enumerate(features):
             for k in key_fn(f):
                 blocks[k].append(i)
         add_blocks(rule, blocks.values())  # members ascending; the union's order is moot
-    pairs = sorted(found)
     if settings.min_title_similarity > 0:
-        kept, hopeless = [], []
-        for p in pairs:
-            if p in linked or not _hopeless(features[p[0]], features[p[1]],
-                                            settings.min_title_similarity):
-                kept.append(p)
-            else:
-                hopeless.append(p)
-        pairs = kept
+        keep = _screen(features, found // n, found % n, settings.min_title_similarity, jobs)
+        keep |= np.isin(found, linked, assume_unique=True)
+        hopeless = found[~keep]
+        found = found[keep]
         report.hopeless = len(hopeless)
         step = max(1, -(-len(hopeless) // max(settings.em_hopeless_sample, 1)))
-        report.hopeless_sample = hopeless[::step]
+        report.hopeless_sample = _as_pairs(hopeless[::step], n)
         report.sample_weight = float(step)
-    report.total = len(pairs)
-    return pairs, report
+    report.total = len(found)
+    return _as_pairs(found, n), report
+
+
+def _union(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Sorted distinct values of both (np.union1d, without its hashing)."""
+    z = np.concatenate([x, y])
+    z.sort(kind="stable")
+    return z[np.concatenate(([True], z[1:] != z[:-1]))] if len(z) else z
+
+
+def _as_pairs(codes: np.ndarray, n: int) -> list[tuple[int, int]]:
+    return list(zip((codes // n).tolist(), (codes % n).tolist(), strict=True))
+
+
+def _screen(features: Sequence[Features], a: np.ndarray, b: np.ndarray,
+            min_title_similarity: float, jobs: int) -> np.ndarray:
+    """Which pairs are worth scoring: all but those whose titles are less
+    alike than ``min_title_similarity`` (by :func:`title_similarity`) and
+    that have no volume and first page in common (the title's "unrelated"
+    level outweighs what authors, year and venue can add up to).
+
+    ``title_similarity`` is never below the plain ratio of the title keys,
+    which is computed for all pairs at once (rapidfuzz ``cpdist``); it is
+    called itself only where it can come out higher: a bracketed part
+    removed, or one title starting the other."""
+    titles = [f.title for f in features]
+    keep = np.zeros(len(a), dtype=bool)
+    has_title = np.fromiter(map(bool, titles), dtype=bool, count=len(titles))
+    keep |= ~(has_title[a] & has_title[b])
+    place = _interned([f"{f.volume}|{f.first_page}" if f.volume and f.first_page else ""
+                       for f in features])
+    keep |= (place[a] == place[b]) & (place[a] > 0)
+    rows = np.flatnonzero(~keep)
+    ta, tb = a[rows].tolist(), b[rows].tolist()
+    ratio = cpdist([titles[x] for x in ta], [titles[y] for y in tb], scorer=fuzz.ratio,
+                   workers=jobs, dtype=np.float32) if len(rows) else np.empty(0)
+    keep[rows[ratio >= min_title_similarity * 100]] = True
+    # Where the full comparison can say more than the ratio.
+    core = np.fromiter((f.title_core != f.title for f in features), dtype=bool,
+                       count=len(features))
+    head = _interned([t[:20] if len(t) >= 20 else "" for t in titles])
+    rows = np.flatnonzero(~keep)
+    ra, rb = a[rows], b[rows]
+    maybe = rows[core[ra] | core[rb] | ((head[ra] == head[rb]) & (head[ra] > 0))]
+    for r in maybe.tolist():
+        sim = title_similarity(features[int(a[r])], features[int(b[r])])
+        keep[r] = sim is None or sim >= min_title_similarity
+    return keep
+
+
+def _interned(values: list[str]) -> np.ndarray:
+    """An int per distinct value (0 for the empty string)."""
+    ids: dict[str, int] = {"": 0}
+    return np.fromiter((ids.setdefault(v, len(ids)) for v in values), dtype=np.int64,
+                       count=len(values))

@@ -72,7 +72,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("evidence graph"):
         graph = build_evidence_graph(records)
     with stage("candidates"):
-        pairs, cand_stats = candidate_pairs(features, graph, stats, settings)
+        pairs, cand_stats = candidate_pairs(features, graph, stats, settings, jobs)
     with stage("scoring"):
         # The hopeless pairs blocking dropped are not scored, but a sample of
         # them is compared, so that estimation sees the pairs as proposed.
