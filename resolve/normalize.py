@@ -475,6 +475,7 @@ def parse_author(name: str) -> Author:
     return _make_author(disp, " ".join(toks[j:]), " ".join(toks[:j]))
 
 
+@lru_cache(maxsize=1 << 17)  # the same people recur across records and sources
 def author_from_parts(family: str | None, given: str | None, name: str | None = None) -> Author:
     """Author from structured family/given parts (CSL, Crossref)."""
     fam = clean_text(family)
