@@ -7,6 +7,7 @@ every pair it is in.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -101,6 +102,11 @@ def _volume_key(volume: str) -> str:
     return ""
 
 
+# Venues recur across many records.
+_venue_key = lru_cache(maxsize=1 << 16)(nz.normalize_venue)
+_venue_kind = lru_cache(maxsize=1 << 16)(lambda venue, type_: venue_kind(venue, type_))
+
+
 def features_of(rec: Record) -> Features:
     title = nz.normalize_title(rec.title)
     bracketed = "(" in rec.title or "[" in rec.title
@@ -118,8 +124,8 @@ def features_of(rec: Record) -> Features:
         authors=tuple(a.key for a in rec.authors),
         families=tuple(a.key.split(" ", 1)[0] for a in rec.authors),
         year=rec.year,
-        venue=nz.normalize_venue(rec.venue),
-        venue_kind=venue_kind(rec.venue, rec.type),
+        venue=_venue_key(rec.venue),
+        venue_kind=_venue_kind(rec.venue, rec.type),
         volume=_volume_key(rec.volume),
         first_page=nz.first_page(rec.pages) if rec.pages else "",
         ids={k: frozenset(v) for k, v in ids.items()},
