@@ -7,10 +7,10 @@ every pair it is in.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from . import normalize as nz
 from .types import Record
