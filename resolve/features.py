@@ -7,6 +7,7 @@ every pair it is in.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,6 +103,8 @@ def _volume_key(volume: str) -> str:
     return ""
 
 
+# Shared by every record without identifiers (never mutated).
+_NO_IDS: dict[str, frozenset[str]] = {}
 # Venues recur across many records.
 _venue_key = lru_cache(maxsize=1 << 16)(nz.normalize_venue)
 _venue_kind = lru_cache(maxsize=1 << 16)(lambda venue, type_: venue_kind(venue, type_))
@@ -118,17 +121,17 @@ def features_of(rec: Record) -> Features:
     return Features(
         title=title,
         title_core=core or title,
-        tokens=tuple(nz.title_tokens(title)),
+        tokens=tuple(map(sys.intern, nz.title_tokens(title))),
         numbers=title_numbers(title),
         notice=m.group(1) if m else "",
         authors=tuple(a.key for a in rec.authors),
-        families=tuple(a.key.split(" ", 1)[0] for a in rec.authors),
+        families=tuple(sys.intern(a.key.split(" ", 1)[0]) for a in rec.authors),
         year=rec.year,
         venue=_venue_key(rec.venue),
         venue_kind=_venue_kind(rec.venue, rec.type),
         volume=_volume_key(rec.volume),
         first_page=nz.first_page(rec.pages) if rec.pages else "",
-        ids={k: frozenset(v) for k, v in ids.items()},
+        ids={k: frozenset(v) for k, v in ids.items()} if ids else _NO_IDS,
     )
 
 
