@@ -109,9 +109,10 @@ def work_entries(store: Store) -> list[WorkEntry]:
         if s in works:
             author_of[o.value] = s
     parts: dict[str, dict[str, str]] = {a: {} for a in author_of}
+    # a work's authors are the author nodes of the record they were taken from
     for prop, name in ((FOAF.name, "name"), (FOAF.familyName, "family"),
                        (FOAF.givenName, "given"), (KGR.position, "pos")):
-        for s, o in _objects(store, prop, WORK_PREFIX):
+        for s, o in _objects(store, prop, RECORD_PREFIX):
             if s in parts:
                 parts[s][name] = o.value
     for node, p in parts.items():

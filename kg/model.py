@@ -2,12 +2,15 @@
 
 The model (see ``ontology/README.md``)::
 
-    work    a fabio:Work ; frbr:realization version ..., record ...
+    work    a fabio:Work ; frbr:realization version ..., record ... ;
+            canonical fields ; dcterms:creator the author nodes of the record
+            its authors were taken from ; kgr:canonicalField one choice per
+            record fields were taken from (kgr:field ..., prov:wasDerivedFrom)
     version a fabio:Expression, kgr:Version ; frbr:realizationOf work ;
             frbr:revisionOf an earlier version (journal -> preprint, arXiv v2 -> v1)
     record  a fabio:Expression, kgr:SourceRecord ; frbr:realizationOf work ;
             owl:sameAs its version and the other records of that version ;
-            datacite:hasIdentifier identifier ; dcterms:creator authorship ...
+            datacite:hasIdentifier identifier ; dcterms:creator author ...
     identifier a datacite:Identifier ; datacite:usesIdentifierScheme datacite:doi ;
             literal:hasLiteralValue "10.1000/x"
 
@@ -18,11 +21,17 @@ id, identifier value), never random, so rebuilding the same input gives the
 same graph.  The default graph holds works, versions, records, identifiers
 and rejections; match decisions with per-field evidence go to the named graph
 ``EVIDENCE_GRAPH`` and the build activity (with its time) to ``BUILD_GRAPH``.
+
+Speed: a build writes millions of quads, so quads are written as N-Quads text
+directly.  Every constant term is a module-level string already in N-Quads
+form, each node's IRI is formatted once, the quads of one node go out as one
+string, and :func:`graph_nquads` yields the text in chunks of whole lines.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -64,14 +73,37 @@ def iri(value: str) -> str:
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
+def _esc(text: str) -> str:
+    """``text`` as the inside of an N-Quads string literal (most need no escape)."""
+    if '"' in text or "\\" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
+
+
 def lit(value: object, datatype: str | None = None) -> str:
-    text = str(value).translate(_ESCAPES)
+    text = _esc(str(value))
     if datatype and datatype != XSD.string:
         return f'"{text}"^^<{datatype}>'
     return f'"{text}"'
 
 
+_UNRESERVED_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~"
+_UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
+_UNRESERVED_OR_SLASH = re.compile(r"[A-Za-z0-9_.~/-]*").fullmatch
+_QUOTE_ASCII = str.maketrans({chr(c): f"%{c:02X}" for c in range(128)
+                              if chr(c) not in _UNRESERVED_CHARS})
+
+
 def _seg(value: str) -> str:
+    """``value`` as one IRI path segment: percent-encoded except the unreserved
+    characters, as ``quote(value, safe="")`` gives it (faster for the usual ids
+    and DOIs)."""
+    if _UNRESERVED(value):
+        return value
+    if _UNRESERVED_OR_SLASH(value):
+        return value.replace("/", "%2F")
+    if value.isascii():
+        return value.translate(_QUOTE_ASCII)
     return quote(value, safe="")
 
 
@@ -138,225 +170,338 @@ class BuildInfo:
         return f"{DATA}agent/kg-resolve/{_seg(self.tool_version)}"
 
 
-# --- triples ---------------------------------------------------------------
+# --- quads -------------------------------------------------------------------
+# Terms in N-Quads form.  Built from the closed namespaces, so a typo fails at
+# import rather than minting a bogus IRI.
 
-Quad = str
+_A = iri(RDF.type)
+_WORK, _EXPRESSION, _PREPRINT = iri(FABIO.Work), iri(FABIO.Expression), iri(FABIO.Preprint)
+_SOURCE_RECORD, _VERSION = iri(KGR.SourceRecord), iri(KGR.Version)
+_REJECTION, _MATCH, _FIELD_EVIDENCE = iri(KGR.Rejection), iri(KGR.Match), iri(KGR.FieldEvidence)
+_FIELD_CHOICE, _BUILD = iri(KGR.FieldChoice), iri(KGR.Build)
+_AGENT = iri(FOAF.Agent)
+_IDENTIFIER_NODE, _SCHEME_NODE = iri(DATACITE.Identifier), iri(DATACITE.IdentifierScheme)
+_ACTIVITY, _SOFTWARE_AGENT, _ENTITY = iri(PROV.Activity), iri(PROV.SoftwareAgent), iri(PROV.Entity)
+
+_TITLE, _IDENTIFIER, _DATE = iri(DCTERMS.title), iri(DCTERMS.identifier), iri(DCTERMS.date)
+_CREATOR, _ABSTRACT = iri(DCTERMS.creator), iri(DCTERMS.abstract)
+_YEAR, _URL = iri(FABIO.hasPublicationYear), iri(FABIO.hasURL)
+_VENUE, _VOLUME = iri(PRISM.publicationName), iri(PRISM.volume)
+_ISSUE, _PAGES, _DOI = iri(PRISM.issueIdentifier), iri(PRISM.pageRange), iri(PRISM.doi)
+_REALIZATION, _REALIZATION_OF = iri(FRBR.realization), iri(FRBR.realizationOf)
+_REVISION, _REVISION_OF = iri(FRBR.revision), iri(FRBR.revisionOf)
+_HAS_IDENTIFIER = iri(DATACITE.hasIdentifier)
+_USES_SCHEME, _LITERAL_VALUE = iri(DATACITE.usesIdentifierScheme), iri(LITERAL.hasLiteralValue)
+_NAME, _FAMILY, _GIVEN = iri(FOAF.name), iri(FOAF.familyName), iri(FOAF.givenName)
+_SAME_AS, _VERSION_INFO = iri(OWL.sameAs), iri(OWL.versionInfo)
+_LABEL = iri(RDFS.label)
+_GENERATED_BY, _DERIVED_FROM = iri(PROV.wasGeneratedBy), iri(PROV.wasDerivedFrom)
+_ASSOCIATED_WITH, _USED = iri(PROV.wasAssociatedWith), iri(PROV.used)
+_STARTED, _ENDED = iri(PROV.startedAtTime), iri(PROV.endedAtTime)
+_SOURCE, _ORIGIN, _RECORD_TYPE = iri(KGR.source), iri(KGR.origin), iri(KGR.recordType)
+_ARXIV_VERSION, _AUTHOR_KEY = iri(KGR.arxivVersion), iri(KGR.authorKey)
+_POSITION, _RECORD_COUNT = iri(KGR.position), iri(KGR.recordCount)
+_VERSION_BASIS, _CANONICAL_FIELD = iri(KGR.versionBasis), iri(KGR.canonicalField)
+_FIELD, _REASON, _RAW_TEXT = iri(KGR.field), iri(KGR.reason), iri(KGR.rawText)
+_MATCH_SCORE, _MATCHED_RECORD = iri(KGR.matchScore), iri(KGR.matchedRecord)
+_EVIDENCE, _LEVEL = iri(KGR.evidence), iri(KGR.level)
+_SIMILARITY, _WEIGHT = iri(KGR.similarity), iri(KGR.weight)
+_CANDIDATE_PAIRS, _REJECTED_COUNT = iri(KGR.candidatePairs), iri(KGR.rejectedCount)
+_EVIDENCE_GRAPH_PROP, _SETTINGS = iri(KGR.evidenceGraph), iri(KGR.settings)
+
+# datatypes, as the suffix of a literal
+_INTEGER, _DECIMAL, _GYEAR = f"^^{iri(XSD.integer)}", f"^^{iri(XSD.decimal)}", f"^^{iri(XSD.gYear)}"
+_ANY_URI, _DATE_TIME = f"^^{iri(XSD.anyURI)}", f"^^{iri(XSD.dateTime)}"
+_JSON = f"^^{iri(RDF.JSON)}"
+
+_EV, _BG = iri(EVIDENCE_GRAPH), iri(BUILD_GRAPH)
+
+# the literal fields of a record and of a work, in the order they are written
+_RECORD_TEXT = ("venue", "volume", "issue", "pages", "abstract", "type")
+_WORK_TEXT = (*_RECORD_TEXT, "doi")
+_TEXT_PROP = {"venue": _VENUE, "volume": _VOLUME, "issue": _ISSUE, "pages": _PAGES,
+              "abstract": _ABSTRACT, "type": _RECORD_TYPE, "doi": _DOI}
+
+Out = list[str]
+"""N-Quads text is appended here, one or more whole lines per item."""
 
 
-def _t(s: str, p: str, o: str, g: str | None = None) -> Quad:
-    return f"<{s}> <{p}> {o} <{g}> .\n" if g else f"<{s}> <{p}> {o} .\n"
+class _Identifiers:
+    """The identifier nodes a build links to: their IRIs, formatted once."""
+
+    def __init__(self) -> None:
+        self.iris: dict[Identifier, str] = {}
+        self._schemes: dict[str, str] = {}
+
+    def __getitem__(self, x: Identifier) -> str:
+        node = self.iris.get(x)
+        if node is None:
+            scheme = self._schemes.get(x[0])
+            if scheme is None:
+                scheme = self._schemes[x[0]] = f"<{DATA}identifier/{_seg(x[0])}/"
+            node = self.iris[x] = f"{scheme}{_seg(x[1])}>"
+        return node
 
 
-def _authors(subject: str, authors: Sequence[Author]) -> Iterator[Quad]:
+def _authors(out: Out, s: str, authors: Sequence[Author]) -> None:
+    base = s[:-1]
     for pos, a in enumerate(authors, 1):
-        node = f"{subject}/author/{pos}"
-        yield _t(subject, DCTERMS.creator, iri(node))
-        yield _t(node, RDF.type, iri(FOAF.Agent))
-        yield _t(node, FOAF.name, lit(a.name))
+        node = f"{base}/author/{pos}>"
+        out.append(f'{s} {_CREATOR} {node} .\n{node} {_A} {_AGENT} .\n'
+                   f'{node} {_NAME} "{_esc(a.name)}" .\n')
         if a.family:
-            yield _t(node, FOAF.familyName, lit(a.family))
+            out.append(f'{node} {_FAMILY} "{_esc(a.family)}" .\n')
         if a.given:
-            yield _t(node, FOAF.givenName, lit(a.given))
-        yield _t(node, KGR.authorKey, lit(a.key))
-        yield _t(node, KGR.position, lit(pos, XSD.integer))
+            out.append(f'{node} {_GIVEN} "{_esc(a.given)}" .\n')
+        out.append(f'{node} {_AUTHOR_KEY} "{_esc(a.key)}" .\n'
+                   f'{node} {_POSITION} "{pos}"{_INTEGER} .\n')
 
 
-def record_quads(rec: Record, work: Work, build: BuildInfo) -> Iterator[Quad]:
-    s = record_iri(rec.source, rec.record_id)
-    yield _t(s, RDF.type, iri(FABIO.Expression))
-    yield _t(s, RDF.type, iri(KGR.SourceRecord))
-    yield _t(s, KGR.source, lit(rec.source))
-    yield _t(s, DCTERMS.identifier, lit(rec.record_id))
-    yield _t(s, FRBR.realizationOf, iri(work_iri(work.work_id)))
-    yield _t(s, PROV.wasGeneratedBy, iri(build.iri))
+def _record(out: Out, rec: Record, s: str, work: str, build: str, ids: _Identifiers) -> None:
+    out.append(f'{s} {_A} {_EXPRESSION} .\n{s} {_A} {_SOURCE_RECORD} .\n'
+               f'{s} {_SOURCE} "{_esc(rec.source)}" .\n'
+               f'{s} {_IDENTIFIER} "{_esc(rec.record_id)}" .\n'
+               f'{s} {_REALIZATION_OF} {work} .\n{s} {_GENERATED_BY} {build} .\n')
     if rec.origin:
-        yield _t(s, KGR.origin, lit(rec.origin))
+        out.append(f'{s} {_ORIGIN} "{_esc(rec.origin)}" .\n')
     if rec.title:
-        yield _t(s, DCTERMS.title, lit(rec.title))
+        out.append(f'{s} {_TITLE} "{_esc(rec.title)}" .\n')
     if rec.year is not None:
-        yield _t(s, FABIO.hasPublicationYear, lit(f"{rec.year:04d}", XSD.gYear))
+        out.append(f'{s} {_YEAR} "{rec.year:04d}"{_GYEAR} .\n')
     if rec.date:
-        yield _t(s, DCTERMS.date, lit(rec.date))
-    for prop, value in ((PRISM.publicationName, rec.venue), (PRISM.volume, rec.volume),
-                        (PRISM.issueIdentifier, rec.issue), (PRISM.pageRange, rec.pages),
-                        (DCTERMS.abstract, rec.abstract), (KGR.recordType, rec.type)):
+        out.append(f'{s} {_DATE} "{_esc(rec.date)}" .\n')
+    for prop, value in ((_VENUE, rec.venue), (_VOLUME, rec.volume), (_ISSUE, rec.issue),
+                        (_PAGES, rec.pages), (_ABSTRACT, rec.abstract), (_RECORD_TYPE, rec.type)):
         if value:
-            yield _t(s, prop, lit(value))
+            out.append(f'{s} {prop} "{_esc(value)}" .\n')
     if rec.arxiv_version is not None:
-        yield _t(s, KGR.arxivVersion, lit(rec.arxiv_version, XSD.integer))
-    for scheme, value in rec.identifiers:
-        yield _t(s, DATACITE.hasIdentifier, iri(identifier_iri(scheme, value)))
-        if scheme == "doi":
-            yield _t(s, PRISM.doi, lit(value))
+        out.append(f'{s} {_ARXIV_VERSION} "{rec.arxiv_version}"{_INTEGER} .\n')
+    for x in rec.identifiers:
+        out.append(f"{s} {_HAS_IDENTIFIER} {ids[x]} .\n")
+        if x[0] == "doi":
+            out.append(f'{s} {_DOI} "{_esc(x[1])}" .\n')
     for url in rec.urls:
-        yield _t(s, FABIO.hasURL, lit(url, XSD.anyURI))
-    yield from _authors(s, rec.authors)
+        out.append(f'{s} {_URL} "{_esc(url)}"{_ANY_URI} .\n')
+    _authors(out, s, rec.authors)
 
 
-def identifier_quads(scheme: str, value: str) -> Iterator[Quad]:
-    s = identifier_iri(scheme, value)
-    yield _t(s, RDF.type, iri(DATACITE.Identifier))
-    yield _t(s, DATACITE.usesIdentifierScheme, iri(scheme_iri(scheme)))
-    yield _t(s, LITERAL.hasLiteralValue, lit(value))
-
-
-def scheme_quads(scheme: str) -> Iterator[Quad]:
-    if scheme in DATACITE_SCHEMES:
-        return
-    s = scheme_iri(scheme)
-    yield _t(s, RDF.type, iri(DATACITE.IdentifierScheme))
-    yield _t(s, RDFS.label, lit(scheme))
-
-
-def work_quads(work: Work, records: Sequence[Record], build: BuildInfo) -> Iterator[Quad]:
-    s = work_iri(work.work_id)
+def _work(out: Out, work: Work, s: str, records: Sequence[Record], rec_iris: Sequence[str],
+          build: str, ids: _Identifiers) -> None:
     f = work.fields
-    yield _t(s, RDF.type, iri(FABIO.Work))
-    yield _t(s, DCTERMS.identifier, lit(work.work_id))
-    yield _t(s, KGR.recordCount, lit(len(work.members), XSD.integer))
-    yield _t(s, PROV.wasGeneratedBy, iri(build.iri))
+    out.append(f'{s} {_A} {_WORK} .\n{s} {_IDENTIFIER} "{_esc(work.work_id)}" .\n'
+               f'{s} {_RECORD_COUNT} "{len(work.members)}"{_INTEGER} .\n'
+               f'{s} {_GENERATED_BY} {build} .\n')
     if "title" in f:
-        yield _t(s, DCTERMS.title, lit(f["title"]))
+        out.append(f'{s} {_TITLE} "{_esc(str(f["title"]))}" .\n')
     if "year" in f:
-        yield _t(s, FABIO.hasPublicationYear, lit(f"{f['year']:04d}", XSD.gYear))
-    for prop, name in ((PRISM.publicationName, "venue"), (PRISM.volume, "volume"),
-                       (PRISM.issueIdentifier, "issue"), (PRISM.pageRange, "pages"),
-                       (DCTERMS.abstract, "abstract"), (KGR.recordType, "type"),
-                       (PRISM.doi, "doi")):
+        out.append(f'{s} {_YEAR} "{f["year"]:04d}"{_GYEAR} .\n')
+    for name in _WORK_TEXT:
         if name in f:
-            yield _t(s, prop, lit(f[name]))
+            out.append(f'{s} {_TEXT_PROP[name]} "{_esc(str(f[name]))}" .\n')
     if "doi" in f:
-        yield _t(s, DATACITE.hasIdentifier, iri(identifier_iri("doi", str(f["doi"]))))
+        out.append(f"{s} {_HAS_IDENTIFIER} {ids['doi', str(f['doi'])]} .\n")
     if "authors" in f:
-        yield from _authors(s, records[work.field_sources["authors"]].authors)
+        # the author nodes of the record the authors were taken from
+        pos = work.field_sources["authors"]
+        rec = rec_iris[pos][:-1]
+        out.append("".join(f"{s} {_CREATOR} {rec}/author/{n}> .\n"
+                           for n in range(1, len(records[pos].authors) + 1)))
+    # one choice per record that canonical fields were taken from, naming them
+    taken: dict[int, list[str]] = {}
     for name, pos in sorted(work.field_sources.items()):
-        node = f"{s}/field/{name}"
-        src = records[pos]
-        yield _t(s, KGR.canonicalField, iri(node))
-        yield _t(node, RDF.type, iri(KGR.FieldChoice))
-        yield _t(node, KGR.field, lit(name))
-        yield _t(node, PROV.wasDerivedFrom, iri(record_iri(src.source, src.record_id)))
+        taken.setdefault(pos, []).append(name)
+    base = s[:-1]
+    for pos in sorted(taken, key=lambda p: records[p].key):
+        rec = rec_iris[pos]
+        node = f"{base}/from/{rec[_RECORD_PREFIX_LEN:]}"
+        out.append(f"{s} {_CANONICAL_FIELD} {node} .\n{node} {_A} {_FIELD_CHOICE} .\n"
+                   f"{node} {_DERIVED_FROM} {rec} .\n")
+        out.append("".join(f'{node} {_FIELD} "{_esc(name)}" .\n' for name in taken[pos]))
     for i in work.members:
-        yield _t(s, FRBR.realization, iri(record_iri(records[i].source, records[i].record_id)))
+        out.append(f"{s} {_REALIZATION} {rec_iris[i]} .\n")
 
 
-def version_quads(work: Work, vs: Sequence[Version], records: Sequence[Record],
-                  build: BuildInfo) -> Iterator[Quad]:
+def _versions(out: Out, w: str, vs: Sequence[Version], records: Sequence[Record],
+              rec_iris: Sequence[str], build: str, ids: _Identifiers) -> None:
     """The versions of one work: expression nodes, their revision links, and
     ``owl:sameAs`` between each version's records and its node."""
-    w = work_iri(work.work_id)
-    ids = [expression_id(records[v.members[0]]) for v in vs]
-    nodes = [expression_iri(x) for x in ids]
-    for v, vid, e in zip(vs, ids, nodes, strict=True):
-        yield _t(w, FRBR.realization, iri(e))
-        yield _t(e, RDF.type, iri(FABIO.Expression))
-        yield _t(e, RDF.type, iri(KGR.Version))
+    nodes = []
+    for v in vs:
+        vid = expression_id(records[v.members[0]])
+        e = f"<{DATA}expression/{vid}>"
+        nodes.append(e)
+        out.append(f"{w} {_REALIZATION} {e} .\n{e} {_A} {_EXPRESSION} .\n{e} {_A} {_VERSION} .\n")
         if v.preprint:
-            yield _t(e, RDF.type, iri(FABIO.Preprint))
-        yield _t(e, DCTERMS.identifier, lit(vid))
-        yield _t(e, FRBR.realizationOf, iri(w))
-        yield _t(e, KGR.recordCount, lit(len(v.members), XSD.integer))
-        yield _t(e, KGR.versionBasis, lit(v.basis))
-        for scheme, value in v.identifiers:
-            yield _t(e, DATACITE.hasIdentifier, iri(identifier_iri(scheme, value)))
+            out.append(f"{e} {_A} {_PREPRINT} .\n")
+        out.append(f'{e} {_IDENTIFIER} "{vid}" .\n{e} {_REALIZATION_OF} {w} .\n'
+                   f'{e} {_RECORD_COUNT} "{len(v.members)}"{_INTEGER} .\n'
+                   f'{e} {_VERSION_BASIS} "{_esc(v.basis)}" .\n')
+        for x in v.identifiers:
+            out.append(f"{e} {_HAS_IDENTIFIER} {ids[x]} .\n")
         dois = [value for scheme, value in v.identifiers if scheme == "doi"]
         if len(dois) == 1:
-            yield _t(e, PRISM.doi, lit(dois[0]))
+            out.append(f'{e} {_DOI} "{_esc(dois[0])}" .\n')
         if v.arxiv_version is not None:
-            yield _t(e, KGR.arxivVersion, lit(v.arxiv_version, XSD.integer))
-        yield _t(e, PROV.wasGeneratedBy, iri(build.iri))
+            out.append(f'{e} {_ARXIV_VERSION} "{v.arxiv_version}"{_INTEGER} .\n')
+        out.append(f"{e} {_GENERATED_BY} {build} .\n")
         # sorted by record key, so a triple's direction does not depend on input order
-        members = [record_iri(*key) for key in sorted(records[i].key for i in v.members)]
+        members = [rec_iris[i] for i in sorted(v.members, key=lambda i: records[i].key)]
         for k, a in enumerate(members):
-            yield _t(a, OWL.sameAs, iri(e))
+            out.append(f"{a} {_SAME_AS} {e} .\n")
             for b in members[k + 1:]:
-                yield _t(a, OWL.sameAs, iri(b))
+                out.append(f"{a} {_SAME_AS} {b} .\n")
     for new, old in revisions(vs):
-        yield _t(nodes[new], FRBR.revisionOf, iri(nodes[old]))
-        yield _t(nodes[old], FRBR.revision, iri(nodes[new]))
+        out.append(f"{nodes[new]} {_REVISION_OF} {nodes[old]} .\n"
+                   f"{nodes[old]} {_REVISION} {nodes[new]} .\n")
 
 
-def rejection_quads(r: Rejection, build: BuildInfo) -> Iterator[Quad]:
-    s = rejection_iri(r)
-    yield _t(s, RDF.type, iri(KGR.Rejection))
-    yield _t(s, KGR.origin, lit(r.origin))
-    yield _t(s, KGR.reason, lit(r.reason))
+def _identifier(out: Out, x: Identifier, s: str) -> None:
+    scheme, value = x
+    out.append(f"{s} {_A} {_IDENTIFIER_NODE} .\n{s} {_USES_SCHEME} <{scheme_iri(scheme)}> .\n"
+               f'{s} {_LITERAL_VALUE} "{_esc(value)}" .\n')
+
+
+def _scheme(out: Out, scheme: str) -> None:
+    if scheme in DATACITE_SCHEMES:
+        return
+    s = iri(scheme_iri(scheme))
+    out.append(f'{s} {_A} {_SCHEME_NODE} .\n{s} {_LABEL} "{_esc(scheme)}" .\n')
+
+
+def _rejection(out: Out, r: Rejection, build: str) -> None:
+    s = iri(rejection_iri(r))
+    out.append(f'{s} {_A} {_REJECTION} .\n{s} {_ORIGIN} "{_esc(r.origin)}" .\n'
+               f'{s} {_REASON} "{_esc(r.reason)}" .\n')
     if r.source:
-        yield _t(s, KGR.source, lit(r.source))
+        out.append(f'{s} {_SOURCE} "{_esc(r.source)}" .\n')
     if r.record_id:
-        yield _t(s, DCTERMS.identifier, lit(r.record_id))
+        out.append(f'{s} {_IDENTIFIER} "{_esc(r.record_id)}" .\n')
     if r.raw:
-        yield _t(s, KGR.rawText, lit(r.raw[:2000]))
-    yield _t(s, PROV.wasGeneratedBy, iri(build.iri))
+        out.append(f'{s} {_RAW_TEXT} "{_esc(r.raw[:2000])}" .\n')
+    out.append(f"{s} {_GENERATED_BY} {build} .\n")
 
 
-def match_quads(pair: ScoredPair, records: Sequence[Record], merged: bool) -> Iterator[Quad]:
-    g = EVIDENCE_GRAPH
-    a, b = records[pair.a], records[pair.b]
-    s = match_iri(a, b)
-    yield _t(s, RDF.type, iri(KGR.Match), g)
-    yield _t(s, KGR.matchedRecord, iri(record_iri(a.source, a.record_id)), g)
-    yield _t(s, KGR.matchedRecord, iri(record_iri(b.source, b.record_id)), g)
-    yield _t(s, KGR.matchScore, lit(f"{pair.score:.6f}", XSD.decimal), g)
-    yield _t(s, RDFS.label, lit("merged" if merged else "not merged"), g)
+def _match(out: Out, pair: ScoredPair, records: Sequence[Record], rec_iris: Sequence[str],
+           merged: bool) -> None:
+    g = _EV
+    node = match_iri(records[pair.a], records[pair.b])
+    s = f"<{node}>"
+    label = "merged" if merged else "not merged"
+    out.append(f"{s} {_A} {_MATCH} {g} .\n"
+               f"{s} {_MATCHED_RECORD} {rec_iris[pair.a]} {g} .\n"
+               f"{s} {_MATCHED_RECORD} {rec_iris[pair.b]} {g} .\n"
+               f'{s} {_MATCH_SCORE} "{pair.score:.6f}"{_DECIMAL} {g} .\n'
+               f'{s} {_LABEL} "{label}" {g} .\n')
     for ev in pair.evidence:
-        node = f"{s}/{_seg(ev.field)}"
-        yield _t(s, KGR.evidence, iri(node), g)
-        yield _t(node, RDF.type, iri(KGR.FieldEvidence), g)
-        yield _t(node, KGR.field, lit(ev.field), g)
-        yield _t(node, KGR.level, lit(ev.level), g)
+        e = f"<{node}/{_seg(ev.field)}>"
+        out.append(f'{s} {_EVIDENCE} {e} {g} .\n{e} {_A} {_FIELD_EVIDENCE} {g} .\n'
+                   f'{e} {_FIELD} "{_esc(ev.field)}" {g} .\n'
+                   f'{e} {_LEVEL} "{_esc(ev.level)}" {g} .\n')
         if ev.similarity is not None:
-            yield _t(node, KGR.similarity, lit(f"{ev.similarity:.4f}", XSD.decimal), g)
-        yield _t(node, KGR.weight, lit(f"{ev.weight:.3f}", XSD.decimal), g)
+            out.append(f'{e} {_SIMILARITY} "{ev.similarity:.4f}"{_DECIMAL} {g} .\n')
+        out.append(f'{e} {_WEIGHT} "{ev.weight:.3f}"{_DECIMAL} {g} .\n')
 
 
-def build_quads(build: BuildInfo) -> Iterator[Quad]:
+def _build(out: Out, build: BuildInfo) -> None:
     """The build activity: the tool (a software agent with its version), the
     settings as JSON, the input files (entities it used), start and end time."""
-    g = BUILD_GRAPH
-    s = build.iri
-    agent = build.agent_iri
-    yield _t(s, RDF.type, iri(PROV.Activity), g)
-    yield _t(s, RDF.type, iri(KGR.Build), g)
-    yield _t(s, RDFS.label, lit(f"kg-resolve {build.tool_version} build"), g)
-    yield _t(s, PROV.wasAssociatedWith, iri(agent), g)
-    yield _t(s, KGR.settings, lit(build.settings_json, RDF.JSON), g)
-    yield _t(s, PROV.startedAtTime, lit(build.started, XSD.dateTime), g)
-    yield _t(s, PROV.endedAtTime, lit(build.ended, XSD.dateTime), g)
-    yield _t(s, KGR.candidatePairs, lit(build.candidate_pairs, XSD.integer), g)
-    yield _t(s, KGR.rejectedCount, lit(build.rejected, XSD.integer), g)
-    yield _t(s, KGR.evidenceGraph, iri(EVIDENCE_GRAPH), g)
+    g = _BG
+    s, agent = iri(build.iri), iri(build.agent_iri)
+    version = _esc(build.tool_version)
+    out.append(f'{s} {_A} {_ACTIVITY} {g} .\n{s} {_A} {_BUILD} {g} .\n'
+               f'{s} {_LABEL} "kg-resolve {version} build" {g} .\n'
+               f'{s} {_ASSOCIATED_WITH} {agent} {g} .\n'
+               f'{s} {_SETTINGS} "{_esc(build.settings_json)}"{_JSON} {g} .\n'
+               f'{s} {_STARTED} "{_esc(build.started)}"{_DATE_TIME} {g} .\n'
+               f'{s} {_ENDED} "{_esc(build.ended)}"{_DATE_TIME} {g} .\n'
+               f'{s} {_CANDIDATE_PAIRS} "{build.candidate_pairs}"{_INTEGER} {g} .\n'
+               f'{s} {_REJECTED_COUNT} "{build.rejected}"{_INTEGER} {g} .\n'
+               f'{s} {_EVIDENCE_GRAPH_PROP} {_EV} {g} .\n')
     for n, path in enumerate(build.inputs, 1):
-        node = f"{s}/input/{n}"
-        yield _t(s, PROV.used, iri(node), g)
-        yield _t(node, RDF.type, iri(PROV.Entity), g)
-        yield _t(node, RDFS.label, lit(path), g)
-    yield _t(agent, RDF.type, iri(PROV.SoftwareAgent), g)
-    yield _t(agent, RDFS.label, lit(f"kg-resolve {build.tool_version}"), g)
-    yield _t(agent, OWL.versionInfo, lit(build.tool_version), g)
+        node = f"<{build.iri}/input/{n}>"
+        out.append(f'{s} {_USED} {node} {g} .\n{node} {_A} {_ENTITY} {g} .\n'
+                   f'{node} {_LABEL} "{_esc(path)}" {g} .\n')
+    out.append(f'{agent} {_A} {_SOFTWARE_AGENT} {g} .\n'
+               f'{agent} {_LABEL} "kg-resolve {version}" {g} .\n'
+               f'{agent} {_VERSION_INFO} "{version}" {g} .\n')
 
 
-def graph_quads(records: Sequence[Record], works: Sequence[Work], rejections: Sequence[Rejection],
-                pairs: Sequence[ScoredPair], build: BuildInfo) -> Iterator[Quad]:
-    """Every quad of one build, records in input order, works by id."""
-    work_of: dict[int, Work] = {i: w for w in works for i in w.members}
-    versions_of = {w.work_id: versions(records, w.members) for w in works}
+_RECORD_PREFIX = f"<{DATA}record/"
+_RECORD_PREFIX_LEN = len(_RECORD_PREFIX)
+
+
+def _record_iris(records: Sequence[Record]) -> list[str]:
+    """Every record's IRI in N-Quads form, in record order."""
+    sources: dict[str, str] = {}
+    out = []
+    for r in records:
+        base = sources.get(r.source)
+        if base is None:
+            base = sources[r.source] = f"{_RECORD_PREFIX}{_seg(r.source)}/"
+        out.append(f"{base}{_seg(r.record_id)}>")
+    return out
+
+
+def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
+          rejections: Sequence[Rejection], pairs: Sequence[ScoredPair],
+          build: BuildInfo) -> Iterator[None]:
+    """Append the quads of one build to ``out``, a node (or a few) at a time,
+    yielding after each so the caller can take the text so far."""
+    owner: list[int | None] = [None] * len(records)
+    for k, w in enumerate(works):
+        for i in w.members:
+            owner[i] = k
+    if None in owner:
+        raise ValueError(f"record {records[owner.index(None)].key} is in no work")
+    rec_iris = _record_iris(records)
+    work_iris = [f"<{DATA}work/{w.work_id}>" for w in works]
+    b = iri(build.iri)
+    ids = _Identifiers()
     for i, rec in enumerate(records):
-        yield from record_quads(rec, work_of[i], build)
-    idents: set[Identifier] = {x for rec in records for x in rec.identifiers}
-    idents.update(x for vs in versions_of.values() for v in vs for x in v.identifiers)
-    identifiers = sorted(idents)
+        _record(out, rec, rec_iris[i], work_iris[owner[i]], b, ids)  # type: ignore[index]
+        yield
+    for work, w in zip(works, work_iris, strict=True):
+        _work(out, work, w, records, rec_iris, b, ids)
+        _versions(out, w, versions(records, work.members), records, rec_iris, b, ids)
+        yield
+    identifiers = sorted(ids.iris)
     for scheme in sorted({scheme for scheme, _ in identifiers}):
-        yield from scheme_quads(scheme)
-    for scheme, value in identifiers:
-        yield from identifier_quads(scheme, value)
-    for work in works:
-        yield from work_quads(work, records, build)
-        yield from version_quads(work, versions_of[work.work_id], records, build)
+        _scheme(out, scheme)
+    for x in identifiers:
+        _identifier(out, x, ids.iris[x])
+        yield
     for r in rejections:
-        yield from rejection_quads(r, build)
+        _rejection(out, r, b)
+        yield
     for pair in pairs:
-        merged = work_of[pair.a] is work_of[pair.b]
+        merged = owner[pair.a] == owner[pair.b]
         if merged or pair.score >= NEAR_MISS:
-            yield from match_quads(pair, records, merged)
-    yield from build_quads(build)
+            _match(out, pair, records, rec_iris, merged)
+            yield
+    _build(out, build)
+    yield
+
+
+def graph_nquads(records: Sequence[Record], works: Sequence[Work],
+                 rejections: Sequence[Rejection], pairs: Sequence[ScoredPair],
+                 build: BuildInfo, chunk: int = 1024) -> Iterator[str]:
+    """Every quad of one build as N-Quads text, in chunks of whole lines (about
+    ``chunk`` nodes each): records in input order, then works by id with their
+    versions, identifiers, rejections, match decisions and the build."""
+    out: Out = []
+    for _ in _emit(out, records, works, rejections, pairs, build):
+        if len(out) >= chunk:
+            yield "".join(out)
+            out.clear()
+    if out:
+        yield "".join(out)
+
+
+def graph_quads(records: Sequence[Record], works: Sequence[Work],
+                rejections: Sequence[Rejection], pairs: Sequence[ScoredPair],
+                build: BuildInfo) -> Iterator[str]:
+    """The quads of :func:`graph_nquads` one line at a time (for tests and
+    small graphs; a literal's line breaks are escaped, so a line is a quad)."""
+    for text in graph_nquads(records, works, rejections, pairs, build):
+        for line in text.split("\n")[:-1]:
+            yield line + "\n"

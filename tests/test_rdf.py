@@ -16,6 +16,8 @@ from _kgfixtures import (
     query_rows,
     run,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 from pyoxigraph import Literal, NamedNode, Store
 from rdflib import compare
 
@@ -422,11 +424,39 @@ def _choices(db, work: str) -> dict[str, str]:
 
 def test_bert_field_choices_derive_from_its_records(db, bert):
     choices = _choices(db, bert)
-    nodes = values(db, f"SELECT ?n WHERE {{ <{bert}> kgr:canonicalField ?n }}", "n")
-    assert len(nodes) == len(choices)
     assert {"title", "year", "authors", "doi"} <= set(choices)
     for name, rec in choices.items():
         assert rec in BERT_IRIS, (name, rec)
+    # one choice per record fields were taken from, named after the work and the record
+    rows = select(db, f"""SELECT ?n ?rec WHERE {{ <{bert}> kgr:canonicalField ?n .
+                          ?n prov:wasDerivedFrom ?rec }}""")
+    assert len(rows) == len(set(choices.values()))
+    for row in rows:
+        rec = row["rec"].value
+        assert row["n"].value == bert + "/from/" + rec[len(DATA + "record/"):]
+
+
+def test_exact_field_choices_of_a_work(db):
+    """Identity Mappings: title, authors, year and abstract from the arXiv
+    record, the rest from Crossref's; the authors are the arXiv record's."""
+    work = work_iri("w1ab4cd1da073967b")
+    arxiv, crossref = (record_iri("arxiv", "1603.05027v3"),
+                       record_iri("crossref", "10.1007/978-3-319-46493-0_38"))
+    got = _graph(db, f"""CONSTRUCT {{ <{work}> kgr:canonicalField ?c ; dcterms:creator ?a .
+                                     ?c ?p ?o }}
+                         WHERE {{ {{ <{work}> kgr:canonicalField ?c . ?c ?p ?o }}
+                                  UNION {{ <{work}> dcterms:creator ?a }} }}""")
+    a, c = f"{work}/from/arxiv/1603.05027v3", f"{work}/from/crossref/10.1007%2F978-3-319-46493-0_38"
+    want = _expected(f"""
+    <{work}> kgr:canonicalField <{a}>, <{c}> ;
+        dcterms:creator <{arxiv}/author/1>, <{arxiv}/author/2>, <{arxiv}/author/3>,
+                        <{arxiv}/author/4> .
+    <{a}> a kgr:FieldChoice ; kgr:field "abstract", "authors", "title", "year" ;
+        prov:wasDerivedFrom <{arxiv}> .
+    <{c}> a kgr:FieldChoice ; kgr:field "doi", "pages", "type", "venue" ;
+        prov:wasDerivedFrom <{crossref}> .
+    """)
+    _assert_same_graph(got, want)
 
 
 def test_bert_canonical_values_come_from_the_chosen_record(db, bert):
@@ -589,7 +619,7 @@ def test_lit_round_trips_through_the_store(tmp_path):
     work = Work("wtest", (0,), {"title": NASTY, "year": 2020}, {"title": 0, "year": 0})
     quads = list(graph_quads([rec], [work], [], [], _tiny_build()))
     store = Store(str(tmp_path / "s"))
-    assert bulk_load(store, quads) == len(quads)
+    assert bulk_load(store, quads).quads == len(quads)
     r = record_iri(rec.source, rec.record_id)
     rows = select(store, f"""SELECT ?t ?id ?v ?ab ?n WHERE {{ <{r}> dcterms:title ?t ;
                              dcterms:identifier ?id ; prism:publicationName ?v ;
@@ -603,6 +633,50 @@ def test_lit_round_trips_through_the_store(tmp_path):
     assert row["n"].value == 'O"Brien \\ X'
     w = work_iri("wtest")
     assert values(store, f"SELECT ?t WHERE {{ <{w}> dcterms:title ?t }}", "t") == [NASTY]
+
+
+@given(st.text())
+def test_iri_segments_are_percent_encoded_as_quote_does(value):
+    from urllib.parse import quote
+
+    from kg.model import _seg
+    assert _seg(value) == quote(value, safe="")
+
+
+ODD = ['a b', 'x/y#z?q=1&r', '100%', '<tag>', 'quo"te', 'back\\slash', 'tab\tnl\n',
+       'Šimko ∑ 🎉', '{curly}|^`', '', ' ']
+
+
+def test_every_iri_is_valid_whatever_the_ids(tmp_path):
+    """The store loads without IRI validation (lenient), so the model must only
+    write valid IRIs and literals: odd sources, ids, identifiers, fields and
+    tool versions parse as strict N-Quads and round-trip."""
+    from types import SimpleNamespace
+
+    from pyoxigraph import RdfFormat, parse
+
+    from resolve.types import FieldEvidence, Rejection
+
+    recs = [Record(source=f"src {i % 3}" if i % 2 else "src", record_id=f"{odd}-{i}",
+                   title=odd, authors=(Author(odd, odd, odd, odd),),
+                   identifiers=(("doi", f"10.1/{odd}"), (f"sch eme{i % 2}", odd or "v")),
+                   urls=(f"http://x.org/{odd}",), origin=odd)
+            for i, odd in enumerate(ODD)]
+    work = Work("wodd", tuple(range(len(recs))), {"title": ODD[0], "doi": f"10.1/{ODD[1]}",
+                                                     "authors": 1},
+                {"title": 0, "doi": 1, "authors": 2})
+    pairs = [SimpleNamespace(a=0, b=1, score=0.9, evidence=(  # what the model reads of a pair
+        FieldEvidence(ODD[3], "exact", 1.0, 2.0), FieldEvidence(ODD[7], "fuzzy", None, -1.5)))]
+    build = BuildInfo("b", "1.0 beta/2", "{}", tuple(ODD), "2024-01-01T00:00:00+00:00",
+                      "2024-01-01T00:00:01+00:00", 1)
+    rejects = [Rejection(origin=odd, reason=odd, raw=odd, source=odd, record_id=odd)
+               for odd in ODD]
+    text = "".join(graph_quads(recs, [work], rejects, pairs, build))
+    strict = list(parse(text.encode(), format=RdfFormat.N_QUADS))
+    assert len(strict) == text.count("\n")
+    store = Store(str(tmp_path / "s"))
+    assert bulk_load(store, [text]).quads == len(strict)
+    assert len(store) == len(set(strict))
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")

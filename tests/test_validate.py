@@ -23,6 +23,7 @@ SHAPES = ROOT / "ontology" / "shapes.ttl"
 BERT = work_iri("w72d73ef28e184ab5")
 BERT_JOURNAL = DATA + "expression/e08e74947c46df8af"
 ARXIV = record_iri("arxiv", "1810.04805v2")
+CROSSREF = record_iri("crossref", "10.18653/v1/n19-1423")
 HEAD = "".join(f"PREFIX {k}: <{v}>\n" for k, v in PREFIXES.items())
 
 
@@ -125,6 +126,9 @@ BREAKAGES = [
     ("a version no work reaches",
      "INSERT DATA { id:expression\\/eorphan a fabio:Expression, kgr:Version }",
      DATA + "expression/eorphan", "frbr:realizationOf"),
+    ("an author of two records",
+     f"INSERT DATA {{ <{ARXIV}> dcterms:creator <{CROSSREF}/author/1> }}",
+     f"{CROSSREF}/author/1", "^dcterms:creator"),
     ("a node of no class the tool writes",
      'INSERT DATA { <http://example.org/x> dcterms:title "no class" }',
      "<http://example.org/x>", "rdf:type"),
