@@ -47,6 +47,12 @@ from .store import MARKER, StoreError, bulk_load, create_store, open_store, writ
 
 EXIT_INPUT, EXIT_STRICT, EXIT_STORE, EXIT_QUERY = 2, 3, 4, 5
 
+# Builds of up to this many records load the graph with two Oxigraph loaders side
+# by side (a graph of under a million quads is a single batch for one loader,
+# sorted and written by one thread); larger builds use one, which holds half the
+# batches in memory (each loader holds up to three batches of a million quads).
+TWO_LOADERS_UP_TO = 200_000
+
 app = typer.Typer(
     help="Resolve scholarly publication records into works and publish them as an RDF "
     "knowledge graph (on-disk Oxigraph store, SPARQL, Turtle).\n\n"
@@ -174,7 +180,8 @@ def build(
         pairs = [*resolution.scored, *resolution.clustering.completed_pairs]
         try:
             loaded = bulk_load(oxi, graph_nquads(records, resolution.works, rejected, pairs,
-                                                 info))
+                                                 info),
+                               streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
         except StoreError as exc:
             raise _fail(f"{store}: {exc}", EXIT_STORE) from exc
         # quads are made ("rdf") while Oxigraph loads them ("load"): the two overlap

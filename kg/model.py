@@ -485,9 +485,10 @@ def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
 def graph_nquads(records: Sequence[Record], works: Sequence[Work],
                  rejections: Sequence[Rejection], pairs: Sequence[ScoredPair],
                  build: BuildInfo, chunk: int = 1024) -> Iterator[str]:
-    """Every quad of one build as N-Quads text, in chunks of whole lines (about
-    ``chunk`` nodes each): records in input order, then works by id with their
-    versions, identifiers, rejections, match decisions and the build."""
+    """Every quad of one build as N-Quads text, in chunks of whole lines (of
+    ``chunk`` pieces, a node's quads or a few of them; some 300 KB): records in
+    input order, then works in the given order with their versions,
+    identifiers, rejections, match decisions and the build."""
     out: Out = []
     for _ in _emit(out, records, works, rejections, pairs, build):
         if len(out) >= chunk:

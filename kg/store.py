@@ -151,48 +151,52 @@ def bulk_load(store: Store, nquads: Iterable[str], optimize: bool = True,
     count = 0
     generate = 0.0
     failure: BaseException | None = None
-    with tempfile.TemporaryDirectory(prefix="kg-resolve-") as tmpdir:
-        loaders = [_Loader(store, Path(tmpdir) / f"load-{k}.nq") for k in range(streams)]
-        fds: list[int] = []
-        try:
-            for loader in loaders:
-                os.mkfifo(loader.path, 0o600)
-                loader.start()
-                fd = loader.open_pipe()
-                if fd is None:  # the loader failed: its error is raised below
-                    raise BrokenPipeError
-                fds.append(fd)
-            poll = select.poll()  # not select.select: RocksDB may hold over 1,024 files open
-            for fd in fds:
-                poll.register(fd, select.POLLOUT)
-            it = iter(nquads)
-            turn = 0
-            while True:
-                t = time.perf_counter()
-                try:
-                    text = next(it)
-                except StopIteration:
-                    break
-                finally:
-                    generate += time.perf_counter() - t
-                count += text.count("\n")
-                # a loader with room in its pipe; whole items, so lines stay whole
-                ready = [fd for fd, _ in poll.poll()] if len(fds) > 1 else fds
-                turn += 1
-                _write(ready[turn % len(ready)], text.encode())
-        except BrokenPipeError:
-            for fd in fds:  # a loader stopped reading: stop the others too
-                _try_write(fd, _ABORT)
-        except BaseException as exc:
-            failure = exc
-            for fd in fds:
-                _try_write(fd, _ABORT)
-        finally:
-            for fd in fds:
-                os.close(fd)
-            for loader in loaders:
-                if loader.ident is not None:
-                    loader.join()
+    tmpdir = Path(tempfile.mkdtemp(prefix="kg-resolve-"))
+    loaders = [_Loader(store, tmpdir / f"load-{k}.nq") for k in range(streams)]
+    fds: list[int] = []
+    try:
+        for loader in loaders:
+            os.mkfifo(loader.path, 0o600)
+            loader.start()
+            fd = loader.open_pipe()
+            if fd is None:  # the loader failed: its error is raised below
+                raise BrokenPipeError
+            fds.append(fd)
+        # both ends of every pipe are open: their names are not needed any more,
+        # so nothing is left behind even if the process is killed
+        shutil.rmtree(tmpdir, ignore_errors=True)
+        poll = select.poll()  # not select.select: RocksDB may hold over 1,024 files open
+        for fd in fds:
+            poll.register(fd, select.POLLOUT)
+        it = iter(nquads)
+        turn = 0
+        while True:
+            t = time.perf_counter()
+            try:
+                text = next(it)
+            except StopIteration:
+                break
+            finally:
+                generate += time.perf_counter() - t
+            count += text.count("\n")
+            # a loader with room in its pipe; whole items, so lines stay whole
+            ready = [fd for fd, _ in poll.poll()] if len(fds) > 1 else fds
+            turn += 1
+            _write(ready[turn % len(ready)], text.encode())
+    except BrokenPipeError:
+        for fd in fds:  # a loader stopped reading: stop the others too
+            _try_write(fd, _ABORT)
+    except BaseException as exc:
+        failure = exc
+        for fd in fds:
+            _try_write(fd, _ABORT)
+    finally:
+        for fd in fds:
+            os.close(fd)
+        for loader in loaders:
+            if loader.ident is not None:
+                loader.join()
+        shutil.rmtree(tmpdir, ignore_errors=True)
     if failure is not None:
         raise failure
     for loader in loaders:

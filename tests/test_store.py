@@ -33,18 +33,35 @@ def loader_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "kg-resolve bulk load"]
 
 
-@pytest.mark.parametrize("via_file", [False, True], ids=["pipe", "file"])
-def test_loads_every_quad_in_chunks_of_any_size(tmp_path, tmp_dirs, monkeypatch, via_file):
+@pytest.mark.parametrize(("via_file", "streams"), [(False, 1), (False, 2), (False, 3),
+                                                   (True, 1)])
+def test_loads_every_quad_in_chunks_of_any_size(tmp_path, tmp_dirs, monkeypatch, via_file,
+                                                streams):
     if via_file:
         monkeypatch.delattr(kgstore.os, "mkfifo")
     text = lines(5000) + lines(300, graph="g")
     chunks = ["".join(text[:1]), "".join(text[1:4000]), "", "".join(text[4000:])]
     store = Store(str(tmp_path / "s"))
-    loaded = bulk_load(store, iter(chunks))
+    loaded = bulk_load(store, iter(chunks), streams=streams)
     assert loaded.quads == len(text) == len(store)
     assert loaded.generate >= 0 and loaded.load >= 0 and loaded.optimize >= 0
     assert list(tmp_dirs.iterdir()) == []
     assert loader_threads() == []
+
+
+def test_no_file_is_left_even_while_loading(tmp_path, tmp_dirs):
+    """The pipes' names are removed once both ends are open: a build that is
+    killed leaves nothing behind."""
+    seen = []
+
+    def produce() -> Iterator[str]:
+        yield "".join(lines(10))
+        seen.append(list(tmp_dirs.iterdir()))
+        yield "".join(lines(10, graph="g"))
+
+    store = Store(str(tmp_path / "s"))
+    assert bulk_load(store, produce()).quads == 20
+    assert seen == [[]]
 
 
 def test_nothing_to_load(tmp_path, tmp_dirs):
@@ -62,6 +79,7 @@ def test_an_error_while_producing_is_raised_and_stops_the_loader(tmp_path, tmp_d
     store = Store(str(tmp_path / "s"))
     with pytest.raises(RuntimeError, match="the generator broke"):
         bulk_load(store, produce())
+    assert len(store) == 0  # the loaders were stopped, not left to load what they had
     assert list(tmp_dirs.iterdir()) == []
     assert loader_threads() == []
 
