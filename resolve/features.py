@@ -107,7 +107,7 @@ def _volume_key(volume: str) -> str:
 _NO_IDS: dict[str, frozenset[str]] = {}
 # Venues recur across many records.
 _venue_key = lru_cache(maxsize=1 << 16)(nz.normalize_venue)
-_venue_kind = lru_cache(maxsize=1 << 16)(lambda venue, type_: venue_kind(venue, type_))
+_venue_kind = lru_cache(maxsize=1 << 16)(venue_kind)
 
 
 def features_of(rec: Record) -> Features:
