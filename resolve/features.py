@@ -51,9 +51,13 @@ _ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii"
 _SEQUENCE_WORDS = {"part", "volume", "vol", "chapter", "section", "phase", "study"}
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
 def title_numbers(title_key: str) -> frozenset[str]:
     words = title_key.split()
-    out = {w for w in words if w.isdigit()}
+    # Digits inside words count too: "SQL3" = "SQL 3", "5-HT1A" != "5-HT2A".
+    out = set(_DIGITS.findall(title_key))
     for prev, w in zip(words, words[1:], strict=False):
         if prev in _SEQUENCE_WORDS and w in _ROMAN:
             out.add(_ROMAN[w])
@@ -115,6 +119,8 @@ def features_of(rec: Record) -> Features:
     bracketed = "(" in rec.title or "[" in rec.title
     core = nz.normalize_title(_BRACKETED.sub(" ", rec.title)) if bracketed else title
     m = _NOTICE.match(title) or _TRAILING_NOTICE.search(title)
+    # Group authors are no evidence in a comparison of people.
+    people = [a for a in rec.authors if a.key and not nz.is_group_author(a.name)]
     ids: dict[str, set[str]] = {}
     for scheme, value in rec.identifiers:
         ids.setdefault(scheme, set()).add(value)
@@ -124,8 +130,8 @@ def features_of(rec: Record) -> Features:
         tokens=tuple(map(sys.intern, nz.title_tokens(title))),
         numbers=title_numbers(title),
         notice=m.group(1) if m else "",
-        authors=tuple(a.key for a in rec.authors),
-        families=tuple(sys.intern(a.key.split(" ", 1)[0]) for a in rec.authors),
+        authors=tuple(a.key for a in people),
+        families=tuple(sys.intern(a.key.split(" ", 1)[0]) for a in people),
         year=rec.year,
         venue=_venue_key(rec.venue),
         venue_kind=_venue_kind(rec.venue, rec.type),

@@ -19,7 +19,7 @@ from functools import cached_property
 
 import numpy as np
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Levenshtein
 
 from .features import Features, TokenStats
 from .settings import Settings
@@ -113,8 +113,8 @@ def _substituted_word(x: Sequence[str], y: Sequence[str]) -> bool:
 
 def _variant(w: str, v: str) -> bool:
     """A spelling variant, typo or shortening: "haemolytic"/"hemolytic",
-    "nets"/"networks"."""
-    return w[:3] == v[:3] or Levenshtein.normalized_similarity(w, v) >= 0.75
+    "nets"/"networks", "turst"/"trust" (two swapped letters are one slip)."""
+    return w[:3] == v[:3] or OSA.normalized_similarity(w, v) >= 0.75
 
 
 def _author_match(x: str, y: str) -> float:
@@ -204,17 +204,32 @@ def _abbreviates(short: list[str], long_: list[str]) -> bool:
 
 def venue_similarity(a: Features, b: Features) -> float | None:
     """1 the same venue (or a shared ISSN), 0.8 one name abbreviates the
-    other, else their token-set similarity."""
+    other, else their token-set similarity (at least 0.1), or 0 when the
+    volume or first page they both carry differs too.
+
+    The cap is an interaction the independent levels cannot express: a venue
+    name that differs is mostly a spelling of the same journal, and a volume
+    that differs mostly a typo, but a different venue *and* a different place
+    is another publication of the same title and authors (a conference
+    abstract and the article, a talk given at two meetings)."""
     if not a.venue or not b.venue:
         return None
     if _same_container(a, b):
         return 1.0
     if venue_kind_similarity(a, b) == 0.0:
-        return 0.0  # "VLDB" and "VLDB J." share a name but not a venue
-    x, y = sorted((a.venue.split(), b.venue.split()), key=len)
-    if _abbreviates(x, y) or _abbreviates(y, x):
-        return max(0.8, fuzz.token_set_ratio(a.venue, b.venue) / 100.0)
-    return fuzz.token_set_ratio(a.venue, b.venue) / 100.0
+        sim = 0.0  # "VLDB" and "VLDB J." share a name but not a venue
+    else:
+        sim = fuzz.token_set_ratio(a.venue, b.venue) / 100.0
+        if sim < 0.8:
+            x, y = sorted((a.venue.split(), b.venue.split()), key=len)
+            if _abbreviates(x, y) or _abbreviates(y, x):
+                return 0.8
+    if sim < 0.8:
+        place = place_similarity(a, b)
+        if place is not None and place <= 0.3:
+            return 0.0
+        return max(sim, 0.1)
+    return sim
 
 
 def venue_kind_similarity(a: Features, b: Features) -> float | None:
@@ -300,7 +315,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("2-3 years apart", 0.25, -4.0), Level("far apart", 0.0, -9.0),
     )),
     Comparison("venue", venue_similarity, present=lambda f: f.venue, levels=(
-        Level("same", 0.9, 1.5), Level("abbreviated", 0.8, 1.0), Level("different", 0.0, -1.0),
+        Level("same", 0.9, 1.5), Level("abbreviated", 0.8, 1.0), Level("different", 0.1, -1.0),
+        Level("different, and so is the volume or page", 0.0, -6.0),
     )),
     Comparison("venue kind", venue_kind_similarity, present=lambda f: f.venue, levels=(
         Level("same", 1.0, 0.0), Level("journal vs proceedings", 0.0, -8.0),

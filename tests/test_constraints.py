@@ -437,7 +437,24 @@ def test_same_name_different_kind_is_a_different_venue() -> None:
     conf = features_of(make_record(title=RESNET, venue="VLDB", year=2010))
     journal = features_of(make_record(title=RESNET, venue="VLDB J.", year=2012))
     assert venue_kind_similarity(conf, journal) == 0.0
-    assert venue_similarity(conf, journal) == 0.0
+    assert venue_similarity(conf, journal) == 0.1  # the lowest "different"
+
+
+def test_other_venue_and_other_place_is_another_publication() -> None:
+    # A conference abstract and the article of the same title and authors:
+    # the venue differs, and so does the volume both carry.
+    article = make_record(title=RESNET, venue="Journal of Affective Disorders", year=2014,
+                          volume="152", pages="12-20")
+    abstract = make_record(title=RESNET, venue="Biological Psychiatry", year=2014,
+                           volume="75", pages="S12")
+    assert _level("venue", article, abstract) == "different, and so is the volume or page"
+    # A venue spelt another way, in the same volume and pages, is no such thing.
+    respelt = make_record(title=RESNET, venue="J Affect Disord Suppl", year=2014,
+                          volume="152", pages="12")
+    assert _level("venue", article, respelt) != "different, and so is the volume or page"
+    # Without a volume or page on both sides, a different venue is just that.
+    bare = make_record(title=RESNET, venue="Biological Psychiatry", year=2014)
+    assert _level("venue", article, bare) == "different"
 
 
 @pytest.mark.parametrize(("t1", "t2", "level", "weight"), [

@@ -222,6 +222,32 @@ def test_title_numbers() -> None:
     assert title_numbers("provenance part ii") == {"2"}
     assert title_numbers("covid 19 in 2020 volume iv") == {"19", "2020", "4"}
     assert title_numbers("i robot") == frozenset()  # a bare "i" is not a number
+    # Digits inside a word are numbers too: "SQL3" is "SQL 3", and 5-HT1A and
+    # 5-HT2A are different receptors.
+    assert title_numbers("formerly known as sql3") == title_numbers("formerly known as sql 3")
+    assert title_numbers("5 ht1a receptor") != title_numbers("5 ht2a receptor")
+
+
+@pytest.mark.parametrize(("t1", "t2", "substituted"), [
+    ("Agents, Trust, and Information Access on the Semantic Web",
+     "Agents, Turst, and Information Access on the Semantic Web", False),  # swapped letters
+    ("Daytona and the Fourth-Generation Language Cymbal",
+     "Daytona and the foruth-generation language cymbal", False),
+    ("Outcomes of surgery in adult patients", "Outcomes of surgery in pediatric patients", True),
+])
+def test_a_typo_is_not_a_substituted_word(t1: str, t2: str, substituted: bool) -> None:
+    sim = title_similarity(_f(title=t1), _f(title=t2))
+    assert (sim == 0.75) is substituted
+
+
+def test_group_authors_are_not_compared_as_people() -> None:
+    # "CORPORATE Fox Development Team Microsoft" is no person called Microsoft.
+    team = _f(authors=["Fox Development Team"])
+    corporate = _f(authors=["CORPORATE Fox Development Team Microsoft"])
+    assert team.authors == () and author_similarity(team, corporate) is None
+    # A study group closing a list of people leaves the people to compare.
+    listed = _f(authors=["Zuna, R E", "Wang, S S", "Group, ASCUS LSIL Triage Study"])
+    assert author_similarity(listed, _f(authors=["R. E. Zuna", "S. S. Wang"])) == 1.0
 
 
 # ------------------------------------------------------------- identifiers
