@@ -6,7 +6,8 @@
 - An erratum, comment or reply and a paper that is not one: a notice is not
   the paper it comments on, however alike their titles and authors.
 - Two different DOIs of the same kind (both publisher DOIs, or both
-  preprint-server DOIs) name two different publications, unless the rest of
+  preprint-server DOIs) name two different publications, unless they sit on
+  the same citation (journal, volume, first page, title), or the rest of
   the evidence is overwhelming (the pair's match probability reaches
   ``settings.doi_conflict_override``): a typo or a wrong DOI in one export.
   A preprint DOI against a publisher DOI is a preprint and its journal
@@ -27,17 +28,20 @@ from collections.abc import Sequence
 
 from .cluster import CannotLink
 from .features import Features
-from .scoring import PairEvidence
+from .scoring import PairEvidence, same_citation
 from .settings import Settings
 from .types import FieldEvidence, Record, is_preprint_doi
 
 
 def doi_conflict(a: Features, b: Features) -> bool:
-    """Both carry DOIs, none shared, and of the same kind."""
+    """Both carry DOIs, none shared, of the same kind, and not on the same
+    citation (journal, volume, first page and title: one article with two
+    DOIs, see :func:`resolve.scoring.same_citation`)."""
     x, y = a.ids.get("doi"), b.ids.get("doi")
     if not x or not y or x & y:
         return False
-    return all(map(is_preprint_doi, x)) == all(map(is_preprint_doi, y))
+    return (all(map(is_preprint_doi, x)) == all(map(is_preprint_doi, y))
+            and not same_citation(a, b))
 
 
 def notice_conflict(a: Features, b: Features) -> bool:

@@ -343,12 +343,27 @@ RARE_TOKEN_DF = 3
 TITLE_SCALE = (0.3, 0.3, 0.5, 0.75, 1.0)
 
 
+def same_citation(a: Features, b: Features) -> bool:
+    """The same printed article: the same journal (or its abbreviation),
+    volume and first page, and titles at least "near" alike."""
+    if not (a.volume and a.first_page and a.volume == b.volume
+            and a.first_page == b.first_page):
+        return False
+    venue = venue_similarity(a, b)
+    if venue is None or venue < 0.8:
+        return False
+    title = title_similarity(a, b)
+    return title is not None and title >= 0.95
+
+
 def _doi_similarity(a: Features, b: Features) -> float | None:
     """1 a shared DOI; 0.75 a shared DOI on titles that are not alike (the
     DOI of a supplement or abstract collection given to each of its
     abstracts); 0.5 a preprint-server DOI (arXiv, bioRxiv, ...) against a
-    publisher's: a preprint and its version of record, not a conflict; 0
-    different DOIs of the same kind."""
+    publisher's: a preprint and its version of record, not a conflict; 0.25
+    different DOIs on the same citation (an article that has two DOIs after
+    a change of publisher, 10.1007/bf00796216 and 10.1007/s003950050052, or
+    one export's wrong DOI); 0 different DOIs of the same kind."""
     x, y = a.ids.get("doi"), b.ids.get("doi")
     if not x or not y:
         return None
@@ -357,7 +372,7 @@ def _doi_similarity(a: Features, b: Features) -> float | None:
         return 0.75 if title is not None and title < 0.8 else 1.0
     if all(map(is_preprint_doi, x)) != all(map(is_preprint_doi, y)):
         return 0.5
-    return 0.0
+    return 0.25 if same_citation(a, b) else 0.0
 
 
 def _scheme_similarity(scheme: str) -> Similarity:
@@ -395,7 +410,8 @@ def _has_other_id(f: Features) -> bool:
 ID_COMPARISONS: tuple[Comparison, ...] = (
     Comparison("doi", _doi_similarity, present=lambda f: "doi" in f.ids, levels=(
         Level("same", 1.0, 14.0), Level("same, titles differ", 0.75, 3.0),
-        Level("preprint vs published", 0.5, 0.0), Level("conflict", 0.0, -12.0),
+        Level("preprint vs published", 0.5, 0.0), Level("differ, same citation", 0.25, 0.0),
+        Level("conflict", 0.0, -12.0),
     )),
     *(Comparison(scheme, _scheme_similarity(scheme), present=_has_scheme(scheme), levels=(
         Level("same", 1.0, 14.0), Level("conflict", 0.0, -12.0),

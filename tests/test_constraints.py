@@ -203,9 +203,13 @@ def test_doi_conflict_kinds() -> None:
     assert not doi_conflict(f("10.1109/cvpr.2016.90", "10.5555/x"), pub1)
 
 
+# The same work without its pages: not the same citation as PLACE.
+NO_PAGES = {k: v for k, v in PLACE.items() if k != "pages"}
+
+
 def test_different_publisher_dois_keep_records_apart_below_override() -> None:
     d1 = make_record(source="x", id="d1", doi="10.1109/cvpr.2016.90", **PLACE)
-    d2 = make_record(source="y", id="d2", doi="10.1109/cvpr.2016.91", **PLACE)
+    d2 = make_record(source="y", id="d2", doi="10.1109/cvpr.2016.91", **NO_PAGES)
     res = resolve_records([d1, d2], Settings())
     score = res.scored[0].score
     assert Settings().match_threshold < score < Settings().doi_conflict_override
@@ -217,10 +221,31 @@ def test_different_publisher_dois_keep_records_apart_below_override() -> None:
 
 def test_overwhelming_evidence_overrides_a_doi_conflict() -> None:
     d1 = make_record(source="x", id="d1", doi="10.1109/cvpr.2016.90", pmid="26180094", **PLACE)
-    d2 = make_record(source="y", id="d2", doi="10.1109/cvpr.2016.91", pmid="26180094", **PLACE)
+    d2 = make_record(source="y", id="d2", doi="10.1109/cvpr.2016.91", pmid="26180094",
+                     **NO_PAGES)
     res = resolve_records([d1, d2], Settings())
     assert res.scored[0].score >= Settings().doi_conflict_override
     assert _works([d1, d2], Settings()) == _ids("d1 d2")
+
+
+def test_two_dois_on_one_citation_are_one_article() -> None:
+    # Springer gave Basic Res Cardiol 92:417 a new DOI; exports carry either.
+    old = make_record(source="x", id="old", doi="10.1007/bf00796216", venue="Basic Res Cardiol",
+                      title="Proarrhythmic effects of ischemic preconditioning in anesthetized pigs",
+                      year=1997, volume="92", pages="417-25")
+    new = make_record(source="y", id="new", doi="10.1007/s003950050052",
+                      venue="Basic Research in Cardiology",
+                      title="Proarrhythmic effects of ischemic preconditioning in anesthetized pigs",
+                      year=1997, volume="92", pages="417-425")
+    fo, fn = features_of(old), features_of(new)
+    assert not doi_conflict(fo, fn)
+    assert _level("doi", old, new) == "differ, same citation"
+    assert _works([old, new], Settings()) == _ids("old new")
+    # Another first page is another article, whatever the title says.
+    other = make_record(source="y", id="other", doi="10.1007/s003950050052",
+                        venue="Basic Res Cardiol", title=old.title, year=1997, volume="92",
+                        pages="426-434")
+    assert doi_conflict(fo, features_of(other))
 
 
 def test_preprint_doi_against_publisher_doi_is_no_conflict() -> None:
@@ -242,7 +267,7 @@ def test_doi_conflict_without_a_direct_score_is_banned() -> None:
     # d1 and d2 are joined only through a record without a DOI: the pair was
     # never scored, so the override cannot apply.
     recs = [make_record(id="d1", doi="10.1109/cvpr.2016.90", **PLACE),
-            make_record(id="d2", doi="10.1109/cvpr.2016.91", **PLACE),
+            make_record(id="d2", doi="10.1109/cvpr.2016.91", **NO_PAGES),
             make_record(id="n", **PLACE)]
     rule = cannot_link_rule(recs, compute_features(recs), Settings())
     assert rule(0, 1, None) is True
