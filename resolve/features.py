@@ -19,7 +19,7 @@ from .types import Record
 # Titles that announce a comment on, or a correction of, another paper.
 _NOTICE = re.compile(
     r"^(erratum|errata|corrigendum|correction|retraction|retracted|comment|commentary|"
-    r"reply|response|author reply|authors reply|in reply|letter to the editor)\b"
+    r"reply|response|author reply|authors reply|in reply|letter to the editor|letter)\b"
 )
 
 

@@ -86,14 +86,25 @@ def title_similarity(a: Features, b: Features) -> float | None:
         # "Indexing multimedia databases (tutorial)" vs "Indexing multimedia databases"
         sim = max(sim, 0.98 if a.title_core == b.title_core
                   else fuzz.ratio(a.title_core, b.title_core) / 100.0)
-    short, long_ = sorted((a.title, b.title), key=len)
-    # A subtitle present on one side only: "Title" vs "Title: a subtitle".
-    if len(short) >= 20 and long_.startswith(short + " "):
-        sim = max(sim, 0.95)
+    for x, y in ((a.title, b.title), (a.title_core, b.title_core)):
+        short, long_ = sorted((x, y), key=len)
+        # A subtitle, or a label of a few words before the title, on one side
+        # only: "Title" vs "Title: a subtitle", "Storage technology: RAID and
+        # beyond" vs "Tutorial on storage technology: RAID and beyond".
+        if len(short) >= 20 and (
+                long_.startswith(short + " ")
+                or (long_.endswith(" " + short)
+                    and long_.count(" ", 0, len(long_) - len(short)) <= _MAX_LABEL_WORDS)):
+            sim = max(sim, 0.95)
+            break
     if sim >= 0.8 and _substituted_word(a.tokens, b.tokens):
         sim = 0.75  # "... in Pediatric Patients" vs "... in Adult Patients"
     return sim
 
+
+# "Tutorial on", "SIGMOD challenges paper": longer openings are part of a
+# title ("Glial membrane potential during spreading depression ...").
+_MAX_LABEL_WORDS = 3
 
 _ROMAN_NUMERALS = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})
 

@@ -240,6 +240,29 @@ def test_a_typo_is_not_a_substituted_word(t1: str, t2: str, substituted: bool) -
     assert (sim == 0.75) is substituted
 
 
+@pytest.mark.parametrize(("t1", "t2", "near"), [
+    ("Storage Technology: RAID and Beyond", "Tutorial on storage technology: RAID and beyond",
+     True),
+    ("Designing an Ultra Highly Available DBMS",
+     "Tutorial: Designing an ultra highly available DBMS (tutorial session)", True),
+    ("Database Issues in Telecommunications Network Management",
+     "SIGMOD challenges paper: database issues in telecommunications network management", True),
+    # An opening of more than a few words is part of another title.
+    ("Spreading depression under the effect of tetrodotoxine",
+     "Glial membrane potential during spreading depression under the effect of tetrodotoxine",
+     False),
+])
+def test_a_label_before_the_title(t1: str, t2: str, near: bool) -> None:
+    sim = title_similarity(_f(title=t1), _f(title=t2))
+    assert (sim >= 0.95) is near
+
+
+def test_a_letter_is_a_notice() -> None:
+    letter = _f(title="Letter: Tryptophan plus a pyrrolase inhibitor for depression?")
+    paper = _f(title="Tryptophan plus a pyrrolase inhibitor for depression")
+    assert notice_similarity(letter, paper) == 0.0
+
+
 def test_group_authors_are_not_compared_as_people() -> None:
     # "CORPORATE Fox Development Team Microsoft" is no person called Microsoft.
     team = _f(authors=["Fox Development Team"])
