@@ -230,13 +230,12 @@ def test_overwhelming_evidence_overrides_a_doi_conflict() -> None:
 
 def test_two_dois_on_one_citation_are_one_article() -> None:
     # Springer gave Basic Res Cardiol 92:417 a new DOI; exports carry either.
+    title = "Proarrhythmic effects of ischemic preconditioning in anesthetized pigs"
     old = make_record(source="x", id="old", doi="10.1007/bf00796216", venue="Basic Res Cardiol",
-                      title="Proarrhythmic effects of ischemic preconditioning in anesthetized pigs",
-                      year=1997, volume="92", pages="417-25")
+                      title=title, year=1997, volume="92", pages="417-25")
     new = make_record(source="y", id="new", doi="10.1007/s003950050052",
                       venue="Basic Research in Cardiology",
-                      title="Proarrhythmic effects of ischemic preconditioning in anesthetized pigs",
-                      year=1997, volume="92", pages="417-425")
+                      title=title, year=1997, volume="92", pages="417-425")
     fo, fn = features_of(old), features_of(new)
     assert not doi_conflict(fo, fn)
     assert _level("doi", old, new) == "differ, same citation"
