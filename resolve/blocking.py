@@ -196,7 +196,7 @@ def _screen(features: Sequence[Features], a: np.ndarray, b: np.ndarray,
     ``title_similarity`` is never below the plain ratio of the title keys,
     which is computed for all pairs at once (rapidfuzz ``cpdist``); it is
     called itself only where it can come out higher: a bracketed part
-    removed, or one title starting the other."""
+    removed, or one title starting or ending the other."""
     titles = [f.title for f in features]
     keep = np.zeros(len(a), dtype=bool)
     has_title = np.fromiter(map(bool, titles), dtype=bool, count=len(titles))
@@ -213,9 +213,11 @@ def _screen(features: Sequence[Features], a: np.ndarray, b: np.ndarray,
     core = np.fromiter((f.title_core != f.title for f in features), dtype=bool,
                        count=len(features))
     head = _interned([t[:20] if len(t) >= 20 else "" for t in titles])
+    tail = _interned([t[-20:] if len(t) >= 20 else "" for t in titles])
     rows = np.flatnonzero(~keep)
     ra, rb = a[rows], b[rows]
-    maybe = rows[core[ra] | core[rb] | ((head[ra] == head[rb]) & (head[ra] > 0))]
+    maybe = rows[core[ra] | core[rb] | ((head[ra] == head[rb]) & (head[ra] > 0))
+                 | ((tail[ra] == tail[rb]) & (tail[ra] > 0))]
     for r in maybe.tolist():
         sim = title_similarity(features[int(a[r])], features[int(b[r])])
         keep[r] = sim is None or sim >= min_title_similarity

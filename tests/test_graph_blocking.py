@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from itertools import combinations
 
+import numpy as np
 import pytest
 from conftest import features_and_stats, make_record
 
 from resolve.blocking import (
+    _screen,
     author_title_key,
     author_year_key,
     candidate_pairs,
@@ -20,6 +22,7 @@ from resolve.blocking import (
 )
 from resolve.features import features_of
 from resolve.graph import build_evidence_graph, record_node, shared_neighbours
+from resolve.scoring import title_similarity
 from resolve.settings import Settings
 from resolve.types import Record
 
@@ -403,3 +406,22 @@ def test_hopeless_pairs_are_dropped_unless_linked_or_placed() -> None:
     assert (2, 3) in pairs and (4, 5) in pairs
     kept, report = _candidates(recs, Settings(min_title_similarity=0))
     assert (0, 1) in kept and report.hopeless == 0
+
+
+def test_screen_keeps_every_pair_the_title_comparison_would_not_call_unrelated() -> None:
+    # The screen computes a plain ratio for all pairs and calls the title
+    # comparison only where it can come out higher; these pairs have a low
+    # ratio but a high similarity (a bracketed part, a subtitle, a label).
+    titles = [
+        ("Gene therapy in mice", "Supplementary communications abstracts: gene therapy in mice"),
+        ("Gene therapy in mice", "Gene therapy in mice: a randomised controlled experiment"),
+        ("Gene therapy in mice", "Gene therapy in mice (a randomised controlled experiment)"),
+        ("Soil chemistry of tropical clay", "Medieval poetry revisited"),
+    ]
+    feats = [features_of(make_record(title=t)) for pair in titles for t in pair]
+    a = np.arange(0, len(feats), 2)
+    b = a + 1
+    keep = _screen(feats, a, b, 0.6, 1)
+    for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
+        assert keep[k] == (title_similarity(feats[x], feats[y]) >= 0.6), titles[k]
+    assert keep.tolist() == [True, True, True, False]
