@@ -186,6 +186,10 @@ def _as_pairs(codes: np.ndarray, n: int) -> list[tuple[int, int]]:
     return list(zip((codes // n).tolist(), (codes % n).tolist(), strict=True))
 
 
+# Pairs whose titles the screen compares at once (two lists of this many).
+_SCREEN_SLICE = 1 << 20
+
+
 def _screen(features: Sequence[Features], a: np.ndarray, b: np.ndarray,
             min_title_similarity: float, jobs: int) -> np.ndarray:
     """Which pairs are worth scoring: all but those whose titles are less
@@ -205,10 +209,13 @@ def _screen(features: Sequence[Features], a: np.ndarray, b: np.ndarray,
                        for f in features])
     keep |= (place[a] == place[b]) & (place[a] > 0)
     rows = np.flatnonzero(~keep)
-    ta, tb = a[rows].tolist(), b[rows].tolist()
-    ratio = cpdist([titles[x] for x in ta], [titles[y] for y in tb], scorer=fuzz.ratio,
-                   workers=jobs, dtype=np.float32) if len(rows) else np.empty(0)
-    keep[rows[ratio >= min_title_similarity * 100]] = True
+    # In slices, so that the titles' lists stay small however many pairs.
+    for start in range(0, len(rows), _SCREEN_SLICE):
+        part = rows[start:start + _SCREEN_SLICE]
+        ratio = cpdist([titles[x] for x in a[part].tolist()],
+                       [titles[y] for y in b[part].tolist()],
+                       scorer=fuzz.ratio, workers=jobs, dtype=np.float32)
+        keep[part[ratio >= min_title_similarity * 100]] = True
     # Where the full comparison can say more than the ratio.
     core = np.fromiter((f.title_core != f.title for f in features), dtype=bool,
                        count=len(features))

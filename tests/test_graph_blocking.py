@@ -425,3 +425,17 @@ def test_screen_keeps_every_pair_the_title_comparison_would_not_call_unrelated()
     for k, (x, y) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
         assert keep[k] == (title_similarity(feats[x], feats[y]) >= 0.6), titles[k]
     assert keep.tolist() == [True, True, True, False]
+
+
+def test_screen_in_slices_gives_the_same_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import resolve.blocking as blocking
+    titles = ["Gene therapy in mice", "Gene therapy in rats", "Soil chemistry of clay",
+              "Medieval poetry revisited", "Gene therapy for mice", "Soil chemistry of sand"]
+    feats = [features_of(make_record(title=t)) for t in titles]
+    pairs = list(combinations(range(len(feats)), 2))
+    a = np.array([p[0] for p in pairs])
+    b = np.array([p[1] for p in pairs])
+    whole = _screen(feats, a, b, 0.6, 1)
+    monkeypatch.setattr(blocking, "_SCREEN_SLICE", 4)
+    assert _screen(feats, a, b, 0.6, 1).tolist() == whole.tolist()
+    assert 0 < whole.sum() < len(pairs)
