@@ -76,6 +76,11 @@ class Comparison:
 
 # --- similarities ----------------------------------------------------------
 
+# "Tutorial on", "SIGMOD challenges paper": longer openings are part of a
+# title ("Glial membrane potential during spreading depression ...").
+_MAX_LABEL_WORDS = 3
+
+
 def title_similarity(a: Features, b: Features) -> float | None:
     if not a.title or not b.title:
         return None
@@ -101,10 +106,6 @@ def title_similarity(a: Features, b: Features) -> float | None:
         sim = 0.75  # "... in Pediatric Patients" vs "... in Adult Patients"
     return sim
 
-
-# "Tutorial on", "SIGMOD challenges paper": longer openings are part of a
-# title ("Glial membrane potential during spreading depression ...").
-_MAX_LABEL_WORDS = 3
 
 _ROMAN_NUMERALS = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})
 
@@ -218,7 +219,7 @@ def venue_similarity(a: Features, b: Features) -> float | None:
     other, else their token-set similarity (at least 0.1), or 0 when the
     volume or first page they both carry differs too.
 
-    The cap is an interaction the independent levels cannot express: a venue
+    That 0 is an interaction the independent levels cannot express: a venue
     name that differs is mostly a spelling of the same journal, and a volume
     that differs mostly a typo, but a different venue *and* a different place
     is another publication of the same title and authors (a conference
