@@ -1048,6 +1048,17 @@ def _digits(n: int, alphabet: str, width: int) -> str:
     return "".join(out)
 
 
+def _add_place(rec: dict, w: Work, style: str) -> None:
+    """Volume, issue and pages (in ``style``, or the article number) as a
+    publisher's record carries them."""
+    if w.volume:
+        rec["volume"], rec["issue"] = w.volume, w.issue
+    if w.pages:
+        rec["pages"] = pages_text(w.pages, style)
+    elif w.article:
+        rec["pages"] = w.article
+
+
 def pages_text(pages: tuple[int, int], style: str) -> str:
     a, b = pages
     if a == b:
@@ -1227,12 +1238,7 @@ def _crossref(g: Generator, r: Render, w: Work, version: str) -> dict:
            "year": r.year(w, version, 0.7), "venue": r.venue(w, "full")}
     if rng.random() < 0.5:
         rec["date"] = f"{rec['year']}-{1 + w.index % 12:02d}-{1 + w.index % 28:02d}"
-    if w.volume:
-        rec["volume"], rec["issue"] = w.volume, w.issue
-    if w.pages:
-        rec["pages"] = pages_text(w.pages, "full")
-    elif w.article:
-        rec["pages"] = w.article
+    _add_place(rec, w, "full")
     if v.issn and rng.random() < 0.7:
         rec["issn"] = v.issn
     rec["type"] = "journal-article" if v.kind == "journal" else "proceedings-article"
@@ -1381,12 +1387,7 @@ def _pubmed(g: Generator, r: Render, w: Work, version: str) -> dict:
                             case="sentence" if rng.random() < 0.3 else ""),
            "authors": r.authors(w, "pubmed", drop_middle=0.1, moji=0.01),
            "year": r.year(w, version, 0.2), "venue": r.venue(w, "iso")}
-    if w.volume:
-        rec["volume"], rec["issue"] = w.volume, w.issue
-    if w.pages:
-        rec["pages"] = pages_text(w.pages, "short")
-    elif w.article:
-        rec["pages"] = w.article
+    _add_place(rec, w, "short")
     if rng.random() < 0.8:
         rec["doi"] = w.doi
     if rng.random() < 0.15:
