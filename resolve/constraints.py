@@ -17,6 +17,11 @@ Linking two clean sources also changes the odds: each record has at most one
 match on the other side, so a pair across them starts
 ``settings.clean_source_bonus`` bits more likely (:func:`clean_source_evidence`),
 and the clustering joins each record to its best match only, never on a tie.
+Once every candidate pair is scored, a pair whose two records are each
+other's clear best candidate on the other side (:func:`clear_best_pairs`)
+gets ``settings.clean_best_bonus`` bits more: a record has at most one match
+there, and no rival comes close (unique-mapping clustering, as JedAI does
+for two clean tables).
 
 :func:`cannot_link_rule` builds the check that :func:`resolve.cluster.cluster`
 applies to every cluster it makes.
@@ -24,13 +29,14 @@ applies to every cluster it makes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence, Set
 
 from .cluster import CannotLink
 from .features import Features
 from .scoring import PairEvidence, same_citation
 from .settings import Settings
-from .types import FieldEvidence, Record, is_preprint_doi
+from .types import FieldEvidence, Record, ScoredPair, is_preprint_doi
 
 
 def doi_conflict(a: Features, b: Features) -> bool:
@@ -65,16 +71,67 @@ def cannot_link_rule(records: Sequence[Record], features: Sequence[Features],
     return cannot_link
 
 
-def clean_source_evidence(records: Sequence[Record], settings: Settings) -> PairEvidence | None:
-    """The evidence a pair gets for linking two different clean sources."""
+def clean_source_evidence(records: Sequence[Record], settings: Settings,
+                          best: Set[tuple[int, int]] = frozenset()) -> PairEvidence | None:
+    """The evidence a pair gets for linking two different clean sources;
+    more for the pairs in ``best`` (see :func:`clear_best_pairs`)."""
     clean = frozenset(settings.clean_sources)
     if len(clean) < 2:
         return None
     bonus = FieldEvidence("clean sources", "one record of each", None,
                           settings.clean_source_bonus)
+    best_bonus = FieldEvidence("clean sources", "each other's clear best", None,
+                               settings.clean_source_bonus + settings.clean_best_bonus)
 
     def extra(a: int, b: int) -> FieldEvidence | None:
         sa, sb = records[a].source, records[b].source
-        return bonus if sa != sb and sa in clean and sb in clean else None
+        if sa == sb or sa not in clean or sb not in clean:
+            return None
+        return best_bonus if (a, b) in best else bonus
 
     return extra
+
+
+# A best candidate is clear when its odds are at least twice the runner-up's.
+CLEAR_MARGIN = 1.0
+
+
+def clear_best_pairs(records: Sequence[Record], scored: Iterable[ScoredPair],
+                     settings: Settings) -> set[tuple[int, int]]:
+    """Pairs across two clean sources whose records are each other's best
+    scored candidate in the other's source, each by at least
+    :data:`CLEAR_MARGIN` bits of log odds over its runner-up there (a tie,
+    as between two "Book review column" records of one year, is no clear best)."""
+    clean = frozenset(settings.clean_sources)
+    if len(clean) < 2:
+        return set()
+    # per (record, other source): the best two (log odds, partner)
+    top: dict[tuple[int, str], list[tuple[float, int]]] = {}
+    for p in scored:
+        sa, sb = records[p.a].source, records[p.b].source
+        if sa == sb or sa not in clean or sb not in clean:
+            continue
+        odds = _log_odds(p.score)
+        for key, partner in (((p.a, sb), p.b), ((p.b, sa), p.a)):
+            two = top.setdefault(key, [])
+            two.append((odds, -partner))
+            two.sort(reverse=True)
+            del two[2:]
+
+    def clear(record: int, source: str) -> int | None:
+        two = top[record, source]
+        if len(two) > 1 and two[0][0] - two[1][0] < CLEAR_MARGIN:
+            return None
+        return -two[0][1]
+
+    pairs = set()
+    for (a, source), _ in top.items():
+        b = clear(a, source)
+        if b is not None and a < b and clear(b, records[a].source) == a:
+            pairs.add((a, b))
+    return pairs
+
+
+def _log_odds(p: float) -> float:
+    p = min(max(p, 1e-12), 1 - 1e-12)
+    return math.log2(p / (1 - p))

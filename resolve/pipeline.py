@@ -16,7 +16,7 @@ import numpy as np
 
 from .blocking import CandidateStats, candidate_pairs
 from .cluster import ClusterResult, cluster
-from .constraints import cannot_link_rule, clean_source_evidence
+from .constraints import cannot_link_rule, clean_source_evidence, clear_best_pairs
 from .estimate import Estimation, estimate_model
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import EvidenceGraph, build_evidence_graph
@@ -85,6 +85,11 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         extra = clean_source_evidence(records, settings)
         scorer = PairScorer(features, stats, model, extra)
         scored = scorer.score(pairs, levels[:len(pairs)])
+        best = clear_best_pairs(records, scored, settings)
+        if best:  # clean sources: each other's clear best gets more (see constraints)
+            scorer = PairScorer(features, stats, model,
+                                clean_source_evidence(records, settings, best))
+            scored = scorer.score(pairs, levels[:len(pairs)])
         del levels
     with stage("clustering"):
         clustering = cluster(

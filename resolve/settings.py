@@ -59,6 +59,9 @@ class Settings:
     # Log2 odds added to a pair that links two different clean sources: a
     # record there has at most one match among its few candidates.
     clean_source_bonus: float = 4.0
+    # ... and this many more when the two records are each other's clear
+    # best candidate there (odds at least twice either's runner-up).
+    clean_best_bonus: float = 4.0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)

@@ -18,6 +18,7 @@ from resolve.cluster import cluster, split_constrained
 from resolve.constraints import (
     cannot_link_rule,
     clean_source_evidence,
+    clear_best_pairs,
     doi_conflict,
     notice_conflict,
 )
@@ -141,6 +142,53 @@ def test_pipeline_adds_clean_source_evidence_to_cross_pairs_only() -> None:
     assert "clean sources" not in fields[("b", "c")]
     by_pair = {(recs[p.a].source, recs[p.b].source): p.score for p in res.scored}
     assert by_pair[("a", "b")] > by_pair[("a", "c")]
+
+
+def test_clear_best_pairs_are_mutual_and_clear() -> None:
+    recs = [make_record(source=s, id=i, title=RESNET)
+            for s, i in (("a", "a1"), ("a", "a2"), ("a", "a3"), ("b", "b1"), ("b", "b2"),
+                         ("b", "b3"), ("c", "c1"), ("a", "a4"), ("b", "b4"), ("a", "a5"))]
+    at = {r.record_id: k for k, r in enumerate(recs)}
+
+    def pair(x: str, y: str, score: float) -> ScoredPair:
+        a, b = sorted((at[x], at[y]))
+        return ScoredPair(a, b, score)
+
+    scored = [
+        pair("a1", "b1", 0.3),   # a1's only candidate, but b1 has a close rival:
+        pair("a2", "b1", 0.25),  # odds 3/7 against 1/3, under twice as much
+        pair("a2", "b2", 0.2),   # a2's best is b1 anyway
+        pair("a3", "b3", 0.1),   # alone on both sides: clear
+        pair("a1", "a2", 0.9),   # one source: no say
+        pair("a3", "c1", 0.5),   # c is not clean: no say
+        pair("a4", "b4", 0.2),   # b4's runner-up a5 has under half its odds
+        pair("a5", "b4", 0.01),
+    ]
+    found = clear_best_pairs(recs, scored, CLEAN)
+    assert {(recs[a].record_id, recs[b].record_id) for a, b in found} == {
+        ("a3", "b3"), ("a4", "b4")}
+    assert clear_best_pairs(recs, scored, Settings(clean_sources=("a",))) == set()
+
+
+def test_each_others_clear_best_across_clean_sources_is_merged() -> None:
+    """A typo in the title ("tumble" for "Tunable") and another name for the
+    venue: not enough alone, but across two clean tables the pair is each
+    record's only candidate, which clean_best_bonus counts."""
+    authors = ["Aristides Gionis", "Dimitrios Gunopulos", "Nick Koudas"]
+    recs = [make_record(source="a", id="a1", title="Efficient and tumble similar set retrieval",
+                        authors=authors, year=2001, venue="Conference on Management of Data"),
+            make_record(source="b", id="b1", title="Efficient and Tunable Similar Set Retrieval",
+                        authors=authors, year=2001, venue="SIGMOD Conference")]
+    assert _works(recs, CLEAN) == _ids("a1 b1")
+    [p] = resolve_records(recs, CLEAN).scored
+    assert ("clean sources", "each other's clear best") in [(e.field, e.level)
+                                                            for e in p.evidence]
+    assert _works(recs, Settings(clean_sources=("a", "b"), clean_best_bonus=0.0)) \
+        == _ids("a1", "b1")
+    # A second copy on one side is a rival as good: no clear best, no merge.
+    twin = make_record(source="b", id="b2", title="Efficient and Tunable Similar Set Retrieval",
+                       authors=authors, year=2001, venue="SIGMOD Conference")
+    assert _works([*recs, twin], CLEAN) == _ids("a1", "b1", "b2")
 
 
 # ----------------------------------------------------------------- notices
