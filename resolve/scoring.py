@@ -102,8 +102,10 @@ def title_similarity(a: Features, b: Features) -> float | None:
                     and long_.count(" ", 0, len(long_) - len(short)) <= _MAX_LABEL_WORDS)):
             sim = max(sim, 0.95)
             break
-    if sim >= 0.8 and _substituted_word(a.tokens, b.tokens):
-        sim = 0.75  # "... in Pediatric Patients" vs "... in Adult Patients"
+    # "... in Pediatric Patients" vs "... in Adult Patients"; not a bracketed
+    # word: "Index research (panel session)" vs "Index Research (Panel Abstract)"
+    if sim >= 0.8 and a.title_core != b.title_core and _substituted_word(a.tokens, b.tokens):
+        sim = 0.75
     return sim
 
 

@@ -234,6 +234,9 @@ def test_title_numbers() -> None:
     ("Daytona and the Fourth-Generation Language Cymbal",
      "Daytona and the foruth-generation language cymbal", False),
     ("Outcomes of surgery in adult patients", "Outcomes of surgery in pediatric patients", True),
+    # Words in brackets are no substitution when the rest is the same title.
+    ("Index research (panel session): forest or trees?",
+     "Index Research: Forest or Trees? (Panel Abstract)", False),
 ])
 def test_a_typo_is_not_a_substituted_word(t1: str, t2: str, substituted: bool) -> None:
     sim = title_similarity(_f(title=t1), _f(title=t2))
