@@ -16,12 +16,12 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
 
+from .scoring import log2_odds
 from .settings import Settings
 from .types import ScoredPair
 
@@ -50,8 +50,7 @@ class ClusterResult:
 def edge_weight(score: float) -> float:
     """The weight of an edge: its log2 odds, so that a near-certain match
     weighs far more than a pair that barely passed the threshold."""
-    p = min(max(score, 1e-9), 1 - 1e-9)
-    return max(0.01, math.log2(p / (1 - p)))
+    return max(0.01, log2_odds(score))
 
 
 def _edge_graph(nodes: Iterable[int], pairs: Iterable[ScoredPair], threshold: float) -> nx.Graph:

@@ -29,12 +29,11 @@ applies to every cluster it makes.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence, Set
 
 from .cluster import CannotLink
 from .features import Features
-from .scoring import PairEvidence, same_citation
+from .scoring import PairEvidence, log2_odds, same_citation
 from .settings import Settings
 from .types import FieldEvidence, Record, ScoredPair, is_preprint_doi
 
@@ -84,8 +83,7 @@ def clean_source_evidence(records: Sequence[Record], settings: Settings,
                                settings.clean_source_bonus + settings.clean_best_bonus)
 
     def extra(a: int, b: int) -> FieldEvidence | None:
-        sa, sb = records[a].source, records[b].source
-        if sa == sb or sa not in clean or sb not in clean:
+        if not _across(clean, records[a].source, records[b].source):
             return None
         return best_bonus if (a, b) in best else bonus
 
@@ -109,9 +107,9 @@ def clear_best_pairs(records: Sequence[Record], scored: Iterable[ScoredPair],
     top: dict[tuple[int, str], list[tuple[float, int]]] = {}
     for p in scored:
         sa, sb = records[p.a].source, records[p.b].source
-        if sa == sb or sa not in clean or sb not in clean:
+        if not _across(clean, sa, sb):
             continue
-        odds = _log_odds(p.score)
+        odds = log2_odds(p.score)
         for key, partner in (((p.a, sb), p.b), ((p.b, sa), p.a)):
             two = top.setdefault(key, [])
             two.append((odds, -partner))
@@ -132,6 +130,6 @@ def clear_best_pairs(records: Sequence[Record], scored: Iterable[ScoredPair],
     return pairs
 
 
-def _log_odds(p: float) -> float:
-    p = min(max(p, 1e-12), 1 - 1e-12)
-    return math.log2(p / (1 - p))
+def _across(clean: frozenset[str], source_a: str, source_b: str) -> bool:
+    """Whether a pair links two different clean sources."""
+    return source_a != source_b and source_a in clean and source_b in clean

@@ -573,6 +573,12 @@ def probability(log2_odds: float) -> float:
     return 1.0 / (1.0 + 2.0 ** (-log2_odds))
 
 
+def log2_odds(p: float) -> float:
+    """The inverse of :func:`probability`, kept finite at 0 and 1."""
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    return math.log2(p / (1 - p))
+
+
 def compare_pairs(features: Sequence[Features], pairs: Sequence[tuple[int, int]],
                   jobs: int = 1) -> np.ndarray:
     """The level of every comparison for every pair: ``levels[p, k]`` is the
