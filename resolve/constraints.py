@@ -123,7 +123,7 @@ def clear_best_pairs(records: Sequence[Record], scored: Iterable[ScoredPair],
         return -two[0][1]
 
     pairs = set()
-    for (a, source), _ in top.items():
+    for a, source in top:
         b = clear(a, source)
         if b is not None and a < b and clear(b, records[a].source) == a:
             pairs.add((a, b))
