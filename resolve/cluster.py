@@ -135,7 +135,7 @@ def split_constrained(members: tuple[int, ...], sub: nx.Graph,
                    key=lambda e: (-e[0], e[1], e[2]))
     for s, a, b in edges:
         ga, gb = group[a], group[b]
-        if ga is gb or any((min(x, y), max(x, y)) in banned for x in ga for y in gb):
+        if ga is gb or _excluded(ga, gb, banned):
             continue
         if _tied(s, a, b, sub, group, banned):
             continue  # two equally good partners: which one is a guess
@@ -149,14 +149,23 @@ def _tied(score: float, a: int, b: int, sub: nx.Graph, group: dict[int, tuple[in
           banned: set[tuple[int, int]]) -> bool:
     """Whether ``a`` or ``b`` has another partner, outside the pair's groups,
     as good as this edge and excluded by the same constraint (a recurring
-    column: "Book review column" twice in one year on both sides)."""
+    column: "Book review column" twice in one year on both sides).  A partner
+    already joined to a group that ``a`` (or ``b``) can never join is no
+    rival: it has found its match."""
     for x, y in ((a, b), (b, a)):
         for z, d in sub[x].items():
-            if z == y or group[z] is group[x] or group[z] is group[y]:
+            gz = group[z]
+            if z == y or gz is group[x] or gz is group[y]:
                 continue
-            if abs(d["score"] - score) <= 1e-9 and (min(y, z), max(y, z)) in banned:
+            if (abs(d["score"] - score) <= 1e-9 and (min(y, z), max(y, z)) in banned
+                    and not _excluded(group[x], gz, banned)):
                 return True
     return False
+
+
+def _excluded(g1: tuple[int, ...], g2: tuple[int, ...], banned: set[tuple[int, int]]) -> bool:
+    """Whether two groups hold a cannot-link pair, so can never be joined."""
+    return any((min(x, y), max(x, y)) in banned for x in g1 for y in g2)
 
 
 def _edges_as_pairs(g: nx.Graph) -> list[ScoredPair]:

@@ -99,18 +99,38 @@ def clear_best_pairs(records: Sequence[Record], scored: Iterable[ScoredPair],
     """Pairs across two clean sources whose records are each other's best
     scored candidate in the other's source, each by at least
     :data:`CLEAR_MARGIN` bits of log odds over its runner-up there (a tie,
-    as between two "Book review column" records of one year, is no clear best)."""
+    as between two "Book review column" records of one year, is no clear best).
+
+    Found in rounds: a record paired in one round has its one match in that
+    source, so it is no rival for the others in the next ("DEVise (demo
+    abstract)" settles the demo, and the full paper is then the clear best of
+    the other record that looked like both)."""
     clean = frozenset(settings.clean_sources)
     if len(clean) < 2:
         return set()
+    across = [(log2_odds(p.score), p.a, p.b) for p in scored
+              if _across(clean, records[p.a].source, records[p.b].source)]
+    taken: set[tuple[int, str]] = set()  # (record, source it has its match in)
+    pairs: set[tuple[int, int]] = set()
+    while True:
+        found = _mutual_clear_best(records, across)
+        if not found:
+            return pairs
+        pairs |= found
+        for a, b in found:
+            taken.add((a, records[b].source))
+            taken.add((b, records[a].source))
+        across = [(odds, a, b) for odds, a, b in across
+                  if (a, records[b].source) not in taken and (b, records[a].source) not in taken]
+
+
+def _mutual_clear_best(records: Sequence[Record], across: Iterable[tuple[float, int, int]]
+                       ) -> set[tuple[int, int]]:
     # per (record, other source): the best two (log odds, partner)
     top: dict[tuple[int, str], list[tuple[float, int]]] = {}
-    for p in scored:
-        sa, sb = records[p.a].source, records[p.b].source
-        if not _across(clean, sa, sb):
-            continue
-        odds = log2_odds(p.score)
-        for key, partner in (((p.a, sb), p.b), ((p.b, sa), p.a)):
+    for odds, a, b in across:
+        sa, sb = records[a].source, records[b].source
+        for key, partner in (((a, sb), b), ((b, sa), a)):
             two = top.setdefault(key, [])
             two.append((odds, -partner))
             two.sort(reverse=True)

@@ -170,6 +170,23 @@ def test_clear_best_pairs_are_mutual_and_clear() -> None:
     assert clear_best_pairs(recs, scored, Settings(clean_sources=("a",))) == set()
 
 
+def test_clear_best_pairs_come_in_rounds() -> None:
+    """A record whose runner-up is close no longer counts it as a rival once
+    that rival is paired clearly with another record."""
+    recs = [make_record(source=s, id=i, title=RESNET)
+            for s, i in (("a", "a1"), ("a", "a2"), ("b", "b1"), ("b", "b2"))]
+    scored = [
+        ScoredPair(0, 2, 0.99),  # a1-b1: each other's clear best
+        ScoredPair(1, 2, 0.9),   # a2's best is b1 (taken by a1 in round one)
+        ScoredPair(1, 3, 0.8),   # then b2, close behind: clear once b1 is out
+        ScoredPair(0, 3, 0.1),
+    ]
+    assert clear_best_pairs(recs, scored, CLEAN) == {(0, 2), (1, 3)}
+    # Without the first round's pair there is no second round: a tie stays one.
+    tied = [ScoredPair(0, 2, 0.9), ScoredPair(1, 2, 0.9), ScoredPair(1, 3, 0.8)]
+    assert clear_best_pairs(recs, tied, CLEAN) == set()
+
+
 def test_each_others_clear_best_across_clean_sources_is_merged() -> None:
     """A typo in the title ("tumble" for "Tunable") and another name for the
     venue: not enough alone, but across two clean tables the pair is each
@@ -349,6 +366,20 @@ def test_split_constrained_strongest_edges_first() -> None:
     ban = {(0, 3)}
     parts = split_constrained(members, g, lambda a, b, s: (a, b) in ban)
     assert parts == [(0, 1), (2, 3)]
+
+
+def test_split_constrained_a_partner_already_matched_is_no_rival() -> None:
+    # 0, 1 one clean source, 2, 3 the other. 0-2 is the best edge; 1 is as
+    # good for 3 as 2 is, but 2 is taken by 0, which 3 can never join.
+    members = (0, 1, 2, 3)
+    g = _graph(members, {(0, 2): 0.99, (0, 3): 0.98, (1, 3): 0.9, (1, 2): 0.9})
+    ban = {(0, 1), (2, 3)}
+    parts = split_constrained(members, g, lambda a, b, s: (a, b) in ban)
+    assert parts == [(0, 2), (1, 3)]
+    # Both free and equally good: a tie, nothing is joined on a guess.
+    g = _graph(members, {(0, 2): 0.9, (0, 3): 0.9, (1, 3): 0.9, (1, 2): 0.9})
+    parts = split_constrained(members, g, lambda a, b, s: (a, b) in ban)
+    assert parts == [(0,), (1,), (2,), (3,)]
 
 
 @st.composite
