@@ -86,6 +86,10 @@ def title_similarity(a: Features, b: Features) -> float | None:
         return None
     if a.title == b.title:
         return 1.0
+    if a.title_core == b.title_core and sorted(a.tokens) == sorted(b.tokens):
+        # the same bracketed words in another place: "DEVise (demo abstract): ..."
+        # vs "DEVise: ... (Demo Abstract)"
+        return 1.0
     sim = fuzz.ratio(a.title, b.title) / 100.0
     if a.title_core != a.title or b.title_core != b.title:
         # "Indexing multimedia databases (tutorial)" vs "Indexing multimedia databases"

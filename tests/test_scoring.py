@@ -243,6 +243,18 @@ def test_a_typo_is_not_a_substituted_word(t1: str, t2: str, substituted: bool) -
     assert (sim == 0.75) is substituted
 
 
+def test_the_same_bracketed_words_elsewhere_are_the_same_title() -> None:
+    demo = "DEVise: Integrated Querying and Visual Exploration of Large Datasets"
+    moved = _f(title="DEVise (demo abstract): integrated querying and visual exploration "
+                     "of large datasets")
+    assert title_similarity(moved, _f(title=demo + " (Demo Abstract)")) == 1.0
+    # Only one side has the bracket: near, not exact, so the demo is told
+    # from the paper.
+    assert 0.95 <= title_similarity(moved, _f(title=demo)) < 0.999
+    # Other words in the brackets: not exact either.
+    assert title_similarity(moved, _f(title=demo + " (Panel Session)")) < 0.999
+
+
 @pytest.mark.parametrize(("t1", "t2", "near"), [
     ("Storage Technology: RAID and Beyond", "Tutorial on storage technology: RAID and beyond",
      True),
