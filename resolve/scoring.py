@@ -220,6 +220,13 @@ def _abbreviates(short: list[str], long_: list[str]) -> bool:
     return True
 
 
+def _acronym(short: list[str], long_: list[str]) -> bool:
+    """``short`` is one word of three letters or more made of the initials of
+    the words of ``long_``: "vldb" for "very large data bases"."""
+    return (len(short) == 1 and len(short[0]) >= 3 and len(long_) == len(short[0])
+            and short[0] == "".join(w[0] for w in long_))
+
+
 def venue_similarity(a: Features, b: Features) -> float | None:
     """1 the same venue (or a shared ISSN), 0.8 one name abbreviates the
     other, else their token-set similarity (at least 0.1), or 0 when the
@@ -240,7 +247,7 @@ def venue_similarity(a: Features, b: Features) -> float | None:
         sim = fuzz.token_set_ratio(a.venue, b.venue) / 100.0
         if sim < 0.8:
             x, y = sorted((a.venue.split(), b.venue.split()), key=len)
-            if _abbreviates(x, y) or _abbreviates(y, x):
+            if _abbreviates(x, y) or _abbreviates(y, x) or _acronym(x, y):
                 return 0.8
     if sim < 0.8:
         place = place_similarity(a, b)

@@ -498,6 +498,11 @@ def test_abbreviates() -> None:
      "same"),
     ("Neural Computation", "Neural Computation", "same"),
     ("Neural Computation", "Machine Learning", "different"),
+    # an acronym of the full name's words, in either order
+    ("VLDB", "Very Large Data Bases", "abbreviated"),
+    ("Very Large Data Bases", "VLDB", "abbreviated"),
+    ("VLDB", "Very Large Databases", "different"),  # three words, four letters
+    ("DB", "Data Bases", "different"),  # two letters say too little
 ])
 def test_venue_levels(v1: str, v2: str, level: str) -> None:
     a, b = make_record(title=RESNET, venue=v1), make_record(title=RESNET, venue=v2)
