@@ -110,18 +110,16 @@ def clear_best_pairs(records: Sequence[Record], scored: Iterable[ScoredPair],
         return set()
     across = [(log2_odds(p.score), p.a, p.b) for p in scored
               if _across(clean, records[p.a].source, records[p.b].source)]
-    taken: set[tuple[int, str]] = set()  # (record, source it has its match in)
     pairs: set[tuple[int, int]] = set()
-    while True:
-        found = _mutual_clear_best(records, across)
-        if not found:
-            return pairs
+    while found := _mutual_clear_best(records, across):
         pairs |= found
-        for a, b in found:
-            taken.add((a, records[b].source))
-            taken.add((b, records[a].source))
+        # (record, source it now has its match in): out of the next round
+        settled = {key for a, b in found
+                   for key in ((a, records[b].source), (b, records[a].source))}
         across = [(odds, a, b) for odds, a, b in across
-                  if (a, records[b].source) not in taken and (b, records[a].source) not in taken]
+                  if (a, records[b].source) not in settled
+                  and (b, records[a].source) not in settled]
+    return pairs
 
 
 def _mutual_clear_best(records: Sequence[Record], across: Iterable[tuple[float, int, int]]
