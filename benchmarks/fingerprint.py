@@ -27,9 +27,12 @@ sys.path.insert(0, str(HERE))
 
 from quality import ALL_SETS, CLEAN_SOURCES, dataset  # noqa: E402
 
+# Relative to the checkout (records keep the path they were read from), so two
+# checkouts in different places give the same bytes.
 EXAMPLES = {
-    "example-records": sorted(str(p) for p in (ROOT / "examples" / "records").iterdir()),
-    "example-native": [str(ROOT / "examples" / "native")],
+    "example-records": sorted(f"examples/records/{p.name}"
+                              for p in (ROOT / "examples" / "records").iterdir()),
+    "example-native": ["examples/native"],
 }
 
 
@@ -41,7 +44,7 @@ def fingerprint(name: str, inputs: list[str], flags: list[str], workdir: Path) -
     kg = [sys.executable, "-m", "kg.cli"]
     store = workdir / f"{name}-store"
     subprocess.run([*kg, "build", *inputs, *flags, "--store", str(store), "--quiet"],
-                   check=True, stdout=subprocess.DEVNULL)
+                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
     out = {}
     for fmt in ("nquads", "clusters"):
         target = workdir / f"{name}.{fmt}"

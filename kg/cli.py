@@ -9,13 +9,8 @@ cannot be created or opened; 5 the query cannot be found, parsed or run; 6
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sys
-import time
-from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -24,15 +19,12 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from resolve import __version__
 from resolve.formats import FORMATS
-from resolve.pipeline import resolve_records
-from resolve.readers import InputError, expand_inputs, iter_inputs, origin_parts
+from resolve.readers import InputError
 from resolve.settings import Settings
-from resolve.types import Record, Rejection
 
 from . import export as exporting
-from .model import BuildInfo, graph_nquads
+from .build import ReadResult, StrictError, build_store
 from .queries import (
     QueryError,
     format_csv,
@@ -43,15 +35,9 @@ from .queries import (
     run_query,
     shipped_queries,
 )
-from .store import MARKER, StoreError, bulk_load, create_store, open_store, write_metadata
+from .store import MARKER, StoreError, open_store
 
 EXIT_INPUT, EXIT_STRICT, EXIT_STORE, EXIT_QUERY = 2, 3, 4, 5
-
-# Builds of up to this many records load the graph with two Oxigraph loaders side
-# by side (a graph of under a million quads is a single batch for one loader,
-# sorted and written by one thread); larger builds use one, which holds half the
-# batches in memory (each loader holds up to three batches of a million quads).
-TWO_LOADERS_UP_TO = 200_000
 
 app = typer.Typer(
     help="Resolve scholarly publication records into works and publish them as an RDF "
@@ -115,115 +101,40 @@ def build(
     directory is refused. Every record read ends up in exactly one work or in
     the rejected report; the summary says how many of each.
     """
-    t0 = time.perf_counter()
-    started = datetime.now(UTC).replace(microsecond=0)
     try:
         settings = Settings.from_json(settings_file.read_text()) if settings_file else Settings()
     except (OSError, ValueError, TypeError) as exc:
         raise _fail(f"--settings {settings_file}: {exc}", EXIT_INPUT) from exc
-    if clean_source:
-        settings = replace(settings, clean_sources=tuple(sorted(
-            {*settings.clean_sources, *clean_source})))
-    try:
-        specs, skipped = expand_inputs(inputs, fmt, encoding)
-    except InputError as exc:
-        raise _fail(str(exc), EXIT_INPUT) from exc
-    for path, why in skipped:
-        err.print(f"[yellow]warning:[/] skipped {path}: {why}", highlight=False)
-
-    records: list[Record] = []
-    rejected: list[Rejection] = []
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                         console=err, transient=True, disable=quiet)
-    timings: dict[str, float] = {}
     with progress:
         task = progress.add_task("reading", total=None)
-        t = time.perf_counter()
         try:
-            for item in iter_inputs(specs, encoding, on_file=lambda spec: progress.update(
-                    task, description=f"reading {spec.path}")):
-                (rejected if isinstance(item, Rejection) else records).append(item)
+            report = build_store(
+                inputs, store, settings, fmt=fmt, encoding=encoding,
+                clean_sources=clean_source or (), jobs=jobs, strict=strict, rejects=rejects,
+                progress=lambda name: progress.update(task, description=name),
+                on_read=_print_read)
         except InputError as exc:
             raise _fail(str(exc), EXIT_INPUT) from exc
-        timings["read"] = round(time.perf_counter() - t, 3)
-        unknown = set(settings.clean_sources) - {r.source for r in (*records, *rejected)}
-        if unknown:
-            raise _fail(f"--clean-source {', '.join(sorted(unknown))}: no such source among "
-                        "the inputs", EXIT_INPUT)
-        for r in rejected[:20]:
-            err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
-        if len(rejected) > 20:
-            err.print(f"[yellow]... and {len(rejected) - 20} more rejected records[/]")
-        if rejects:
-            _write_rejects(rejects, rejected)
-        if strict and rejected:
-            raise _fail(f"{len(rejected)} record(s) rejected and --strict given", EXIT_STRICT)
-
-        resolution = resolve_records(
-            records, settings, step=lambda name: progress.update(task, description=name),
-            jobs=jobs or os.cpu_count() or 1)
-        timings.update(resolution.timings)
-
-        progress.update(task, description=f"writing the graph to {store}")
-        t = time.perf_counter()
-        keys = "\n".join(f"{r.source}\x1f{r.record_id}" for r in records)
-        build_id = hashlib.blake2b(
-            f"{__version__}\n{settings.to_json()}\n{keys}".encode(), digest_size=8).hexdigest()
-        info = BuildInfo(build_id, __version__, settings.to_json(),
-                         tuple(str(s.path) for s in specs), started.isoformat(),
-                         datetime.now(UTC).replace(microsecond=0).isoformat(),
-                         resolution.candidates.total, len(rejected))
-        try:
-            oxi = create_store(store)
+        except StrictError as exc:
+            raise _fail(str(exc), EXIT_STRICT) from exc
         except (StoreError, OSError) as exc:
             raise _fail(str(exc), EXIT_STORE) from exc
-        pairs = [*resolution.scored, *resolution.clustering.completed_pairs]
-        try:
-            loaded = bulk_load(oxi, graph_nquads(records, resolution.works, rejected, pairs,
-                                                 info),
-                               streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
-        except StoreError as exc:
-            raise _fail(f"{store}: {exc}", EXIT_STORE) from exc
-        # quads are made ("rdf") while Oxigraph loads them ("load"): the two overlap
-        timings.update({"rdf": loaded.generate, "load": loaded.load,
-                        "optimize": loaded.optimize})
-        timings["rdf + load"] = round(time.perf_counter() - t, 3)
-
-    multi = sum(1 for w in resolution.works if len(w.members) > 1)
-    summary = {
-        "records read": len(records) + len(rejected),
-        "records rejected": len(rejected),
-        "records in works": sum(len(w.members) for w in resolution.works),
-        "candidate pairs scored": resolution.candidates.total,
-        "pairs scored completing clusters": len(resolution.clustering.completed_pairs),
-        "works": len(resolution.works),
-        "multi-record works": multi,
-        "components split": len(resolution.clustering.splits),
-        "quads written": loaded.quads,
-        "seconds": round(time.perf_counter() - t0, 2),
-    }
-    write_metadata(store, {
-        "tool": "kg-resolve", "version": __version__, "build": build_id,
-        "started": info.started, "inputs": [{"source": s.source, "path": str(s.path),
-                                             "format": s.format} for s in specs],
-        "skipped inputs": [{"path": str(p), "reason": why} for p, why in skipped],
-        "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
-        "candidates per rule": resolution.candidates.per_rule,
-        "weights": resolution.estimation.as_dict(),
-    })
     table = Table(title=f"kg build: {store}", show_header=False, title_justify="left")
-    for k, v in summary.items():
+    for k, v in report.summary.items():
         table.add_row(k, str(v))
     out.print(table)
 
 
-def _write_rejects(path: Path, rejected: list[Rejection]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for r in rejected:
-            fh.write(json.dumps({**origin_parts(r.origin), "origin": r.origin,
-                                 "reason": r.reason, "source": r.source,
-                                 "record_id": r.record_id, "raw": r.raw},
-                                ensure_ascii=False) + "\n")
+def _print_read(read: ReadResult) -> None:
+    """Warnings for skipped files and the first rejections, as reading ends."""
+    for path, why in read.skipped:
+        err.print(f"[yellow]warning:[/] skipped {path}: {why}", highlight=False)
+    for r in read.rejected[:20]:
+        err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
+    if len(read.rejected) > 20:
+        err.print(f"[yellow]... and {len(read.rejected) - 20} more rejected records[/]")
 
 
 @app.command()

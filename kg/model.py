@@ -14,7 +14,7 @@ The model (see ``ontology/README.md``)::
     identifier a datacite:Identifier ; datacite:usesIdentifierScheme datacite:doi ;
             literal:hasLiteralValue "10.1000/x"
 
-The versions of a work come from :func:`resolve.versions.versions`: records
+The versions of a work come from :mod:`resolve.versions` (a pipeline stage): records
 are ``owl:sameAs`` only within one version, never across a preprint and its
 journal version.  Every IRI is derived from the data (source, record id, work
 id, identifier value), never random, so rebuilding the same input gives the
@@ -32,12 +32,21 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from resolve.types import Author, Identifier, Record, Rejection, ScoredPair, Work
-from resolve.versions import Version, revisions, versions
+from resolve.decisions import NEAR_MISS, work_of
+from resolve.pipeline import Resolution
+from resolve.types import (
+    Author,
+    Identifier,
+    MatchDecision,
+    Record,
+    Rejection,
+    Work,
+    WorkVersions,
+)
 
 from .vocab import (
     BUILD_GRAPH,
@@ -59,9 +68,7 @@ from .vocab import (
     XSD,
 )
 
-# Scored pairs that were not merged but reached this probability are kept in
-# the evidence graph as near misses, so "why not?" can be answered too.
-NEAR_MISS = 0.05
+__all__ = ["NEAR_MISS", "BuildInfo", "graph_nquads", "graph_quads", "resolution_nquads"]
 
 
 # --- terms -----------------------------------------------------------------
@@ -321,12 +328,12 @@ def _work(out: Out, work: Work, s: str, records: Sequence[Record], rec_iris: Seq
         out.append(f"{s} {_REALIZATION} {rec_iris[i]} .\n")
 
 
-def _versions(out: Out, w: str, vs: Sequence[Version], records: Sequence[Record],
+def _versions(out: Out, w: str, wv: WorkVersions, records: Sequence[Record],
               rec_iris: Sequence[str], build: str, ids: _Identifiers) -> None:
     """The versions of one work: expression nodes, their revision links, and
     ``owl:sameAs`` between each version's records and its node."""
     nodes = []
-    for v in vs:
+    for v in wv.versions:
         vid = expression_id(records[v.members[0]])
         e = f"<{DATA}expression/{vid}>"
         nodes.append(e)
@@ -350,7 +357,7 @@ def _versions(out: Out, w: str, vs: Sequence[Version], records: Sequence[Record]
             out.append(f"{a} {_SAME_AS} {e} .\n")
             for b in members[k + 1:]:
                 out.append(f"{a} {_SAME_AS} {b} .\n")
-    for new, old in revisions(vs):
+    for new, old in wv.revisions:
         out.append(f"{nodes[new]} {_REVISION_OF} {nodes[old]} .\n"
                    f"{nodes[old]} {_REVISION} {nodes[new]} .\n")
 
@@ -381,12 +388,12 @@ def _rejection(out: Out, r: Rejection, build: str) -> None:
     out.append(f"{s} {_GENERATED_BY} {build} .\n")
 
 
-def _match(out: Out, pair: ScoredPair, records: Sequence[Record], rec_iris: Sequence[str],
-           merged: bool) -> None:
+def _match(out: Out, pair: MatchDecision, records: Sequence[Record],
+           rec_iris: Sequence[str]) -> None:
     g = _EV
     node = match_iri(records[pair.a], records[pair.b])
     s = f"<{node}>"
-    label = "merged" if merged else "not merged"
+    label = "merged" if pair.merged else "not merged"
     out.append(f"{s} {_A} {_MATCH} {g} .\n"
                f"{s} {_MATCHED_RECORD} {rec_iris[pair.a]} {g} .\n"
                f"{s} {_MATCHED_RECORD} {rec_iris[pair.b]} {g} .\n"
@@ -443,26 +450,21 @@ def _record_iris(records: Sequence[Record]) -> list[str]:
 
 
 def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
-          rejections: Sequence[Rejection], pairs: Sequence[ScoredPair],
-          build: BuildInfo) -> Iterator[None]:
+          versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
+          decisions: Iterable[MatchDecision], build: BuildInfo) -> Iterator[None]:
     """Append the quads of one build to ``out``, a node (or a few) at a time,
     yielding after each so the caller can take the text so far."""
-    owner: list[int | None] = [None] * len(records)
-    for k, w in enumerate(works):
-        for i in w.members:
-            owner[i] = k
-    if None in owner:
-        raise ValueError(f"record {records[owner.index(None)].key} is in no work")
+    owner = work_of(len(records), works)
     rec_iris = _record_iris(records)
     work_iris = [f"<{DATA}work/{w.work_id}>" for w in works]
     b = iri(build.iri)
     ids = _Identifiers()
     for i, rec in enumerate(records):
-        _record(out, rec, rec_iris[i], work_iris[owner[i]], b, ids)  # type: ignore[index]
+        _record(out, rec, rec_iris[i], work_iris[owner[i]], b, ids)
         yield
-    for work, w in zip(works, work_iris, strict=True):
+    for work, w, wv in zip(works, work_iris, versions, strict=True):
         _work(out, work, w, records, rec_iris, b, ids)
-        _versions(out, w, versions(records, work.members), records, rec_iris, b, ids)
+        _versions(out, w, wv, records, rec_iris, b, ids)
         yield
     identifiers = sorted(ids.iris)
     for scheme in sorted({scheme for scheme, _ in identifiers}):
@@ -473,24 +475,23 @@ def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
     for r in rejections:
         _rejection(out, r, b)
         yield
-    for pair in pairs:
-        merged = owner[pair.a] == owner[pair.b]
-        if merged or pair.score >= NEAR_MISS:
-            _match(out, pair, records, rec_iris, merged)
-            yield
+    for decision in decisions:
+        _match(out, decision, records, rec_iris)
+        yield
     _build(out, build)
     yield
 
 
 def graph_nquads(records: Sequence[Record], works: Sequence[Work],
-                 rejections: Sequence[Rejection], pairs: Sequence[ScoredPair],
-                 build: BuildInfo, chunk: int = 1024) -> Iterator[str]:
+                 versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
+                 decisions: Iterable[MatchDecision], build: BuildInfo,
+                 chunk: int = 1024) -> Iterator[str]:
     """Every quad of one build as N-Quads text, in chunks of whole lines (of
     ``chunk`` pieces, a node's quads or a few of them; some 300 KB): records in
     input order, then works in the given order with their versions,
     identifiers, rejections, match decisions and the build."""
     out: Out = []
-    for _ in _emit(out, records, works, rejections, pairs, build):
+    for _ in _emit(out, records, works, versions, rejections, decisions, build):
         if len(out) >= chunk:
             yield "".join(out)
             out.clear()
@@ -498,11 +499,18 @@ def graph_nquads(records: Sequence[Record], works: Sequence[Work],
         yield "".join(out)
 
 
+def resolution_nquads(resolution: Resolution, rejections: Sequence[Rejection],
+                      build: BuildInfo) -> Iterator[str]:
+    """:func:`graph_nquads` of a whole resolution: what ``kg build`` writes."""
+    return graph_nquads(resolution.records, resolution.works, resolution.versions,
+                        rejections, resolution.decisions(), build)
+
+
 def graph_quads(records: Sequence[Record], works: Sequence[Work],
-                rejections: Sequence[Rejection], pairs: Sequence[ScoredPair],
-                build: BuildInfo) -> Iterator[str]:
+                versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
+                decisions: Iterable[MatchDecision], build: BuildInfo) -> Iterator[str]:
     """The quads of :func:`graph_nquads` one line at a time (for tests and
     small graphs; a literal's line breaks are escaped, so a line is a quad)."""
-    for text in graph_nquads(records, works, rejections, pairs, build):
+    for text in graph_nquads(records, works, versions, rejections, decisions, build):
         for line in text.split("\n")[:-1]:
             yield line + "\n"

@@ -29,7 +29,7 @@ applies to every cluster it makes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence, Set
+from collections.abc import Callable, Iterable, Sequence, Set
 
 from .cluster import CannotLink
 from .features import Features
@@ -54,18 +54,34 @@ def notice_conflict(a: Features, b: Features) -> bool:
     return bool(a.notice) != bool(b.notice)
 
 
-def cannot_link_rule(records: Sequence[Record], features: Sequence[Features],
-                     settings: Settings) -> CannotLink:
+def veto_rule(records: Sequence[Record], features: Sequence[Features],
+              settings: Settings) -> Callable[[int, int, float | None], str | None]:
+    """The hard constraint that forbids joining two records (by position),
+    named (``"clean source"``, ``"notice"``, ``"doi conflict"``), or None.
+    ``score`` is the pair's match probability (None: not scored)."""
     clean = frozenset(settings.clean_sources)
     override = settings.doi_conflict_override
 
-    def cannot_link(a: int, b: int, score: float | None) -> bool:
+    def veto(a: int, b: int, score: float | None) -> str | None:
         if clean and records[a].source == records[b].source and records[a].source in clean:
-            return True
+            return "clean source"
         fa, fb = features[a], features[b]
         if notice_conflict(fa, fb):
-            return True
-        return doi_conflict(fa, fb) and (score is None or score < override)
+            return "notice"
+        if doi_conflict(fa, fb) and (score is None or score < override):
+            return "doi conflict"
+        return None
+
+    return veto
+
+
+def cannot_link_rule(records: Sequence[Record], features: Sequence[Features],
+                     settings: Settings) -> CannotLink:
+    """:func:`veto_rule` as the yes/no check the clustering applies."""
+    veto = veto_rule(records, features, settings)
+
+    def cannot_link(a: int, b: int, score: float | None) -> bool:
+        return veto(a, b, score) is not None
 
     return cannot_link
 

@@ -8,7 +8,7 @@ them can be called (or replaced) alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -16,13 +16,15 @@ import numpy as np
 
 from .blocking import CandidateStats, candidate_pairs
 from .cluster import ClusterResult, cluster
-from .constraints import cannot_link_rule, clean_source_evidence, clear_best_pairs
+from .constraints import cannot_link_rule, clean_source_evidence, clear_best_pairs, veto_rule
+from .decisions import match_decisions, work_of
 from .estimate import Estimation, estimate_model
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import EvidenceGraph, build_evidence_graph
 from .scoring import PairScorer, compare_pairs
 from .settings import Settings
-from .types import Record, ScoredPair, Work
+from .types import MatchDecision, Record, ScoredPair, Work, WorkVersions
+from .versions import work_versions
 from .works import make_works
 
 Step = Callable[[str], None]
@@ -40,6 +42,9 @@ class Resolution:
     scored: list[ScoredPair]
     clustering: ClusterResult
     works: list[Work]
+    versions: list[WorkVersions]
+    """The versions of each work (FRBR expressions), in the order of ``works``."""
+    settings: Settings
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -50,6 +55,15 @@ class Resolution:
         pairs = [*self.scored, *self.clustering.completed_pairs]
         return sorted((p for p in pairs if work_of[p.a] == work_of[p.b]),
                       key=lambda p: (p.a, p.b))
+
+    def decisions(self) -> Iterator[MatchDecision]:
+        """The match decisions worth recording (merged pairs and near
+        misses), blocking's pairs first, then those scored completing
+        clusters (see :mod:`resolve.decisions`)."""
+        owner = work_of(len(self.records), self.works)
+        veto = veto_rule(self.records, self.features, self.settings)
+        return match_decisions([*self.scored, *self.clustering.completed_pairs], owner,
+                               self.settings.match_threshold, veto)
 
 
 def resolve_records(records: Sequence[Record], settings: Settings,
@@ -98,5 +112,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
             cannot_link=cannot_link_rule(records, features, settings))
     with stage("works"):
         works = make_works(records, clustering.clusters)
+    with stage("versions"):
+        versions = [work_versions(records, w.members) for w in works]
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
-                      clustering, works, timings)
+                      clustering, works, versions, settings, timings)

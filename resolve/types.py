@@ -11,7 +11,7 @@ written as JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 RecordKey = tuple[str, str]
 """``(source, record_id)``: unique within one build."""
@@ -153,3 +153,63 @@ class Work:
     members: tuple[int, ...]
     fields: dict[str, object] = field(default_factory=dict)
     field_sources: dict[str, int] = field(default_factory=dict)
+
+
+Basis = Literal["doi", "pubmed", "arxiv", "preprint-doi", "url", "none"]
+"""What put a version's records together (the rules of :mod:`resolve.versions`)."""
+
+BASES: tuple[str, ...] = ("doi", "pubmed", "arxiv", "preprint-doi", "url", "none")
+PREPRINT_BASES = frozenset({"arxiv", "preprint-doi"})
+PUBLISHED_BASES = frozenset({"doi", "pubmed"})
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One version of a work: the records that describe it.
+
+    ``identifiers`` are the version-identifying identifiers its grouping rule
+    used (the published DOIs, the PubMed ids, the arXiv id, the preprint DOI);
+    ``arxiv_version`` is set for an arXiv version that names its number.
+    """
+
+    members: tuple[int, ...]
+    basis: Basis
+    identifiers: tuple[Identifier, ...] = ()
+    arxiv_version: int | None = None
+
+    @property
+    def preprint(self) -> bool:
+        """A preprint server's version (arXiv, bioRxiv, ...)."""
+        return self.basis in PREPRINT_BASES
+
+    @property
+    def published(self) -> bool:
+        """A version with a publisher's DOI or a PubMed id."""
+        return self.basis in PUBLISHED_BASES
+
+
+@dataclass(frozen=True, slots=True)
+class WorkVersions:
+    """The versions of one work (sorted by their smallest member) and
+    ``revisions``: ``(newer, older)`` index pairs into ``versions``."""
+
+    versions: tuple[Version, ...]
+    revisions: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MatchDecision:
+    """A decision on one scored pair, as the evidence graph records it.
+
+    ``merged``: the two records ended in one work.  ``evidence``: the
+    per-field levels and weights that made ``score``.  ``vetoed_by`` names
+    what kept a pair apart that its score alone would have joined (a hard
+    constraint such as ``"doi conflict"``, or ``"clustering"`` when the
+    community step or a tie between equally good partners did)."""
+
+    a: int
+    b: int
+    score: float
+    merged: bool
+    evidence: tuple[FieldEvidence, ...]
+    vetoed_by: str | None = None

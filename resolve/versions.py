@@ -46,48 +46,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
 from .normalize import archived_original
-from .types import Identifier, Record, is_preprint_doi
+from .types import (
+    BASES,
+    PREPRINT_BASES,
+    PUBLISHED_BASES,
+    Identifier,
+    Record,
+    Version,
+    WorkVersions,
+    is_preprint_doi,
+)
 
-Basis = Literal["doi", "pubmed", "arxiv", "preprint-doi", "url", "none"]
-"""What put a version's records together (rules 1 to 6 above)."""
-
-BASES: tuple[str, ...] = ("doi", "pubmed", "arxiv", "preprint-doi", "url", "none")
-PREPRINT_BASES = frozenset({"arxiv", "preprint-doi"})
-PUBLISHED_BASES = frozenset({"doi", "pubmed"})
+__all__ = ["BASES", "PREPRINT_BASES", "PUBLISHED_BASES", "Version", "WorkVersions", "revisions", "version_groups", "versions",
+           "work_versions"]
 
 _ARXIV_DOI = "10.48550/arxiv."
 _PREPRINT_TYPES = frozenset({"preprint", "posted-content", "posted_content", "postedcontent"})
 _PREPRINT_VENUE = re.compile(
     r"\b(arxiv|biorxiv|medrxiv|chemrxiv|ssrn|research square|preprints?|corr)\b", re.I)
-
-
-@dataclass(frozen=True, slots=True)
-class Version:
-    """One version of a work: the records that describe it.
-
-    ``identifiers`` are the version-identifying identifiers its grouping rule
-    used (the published DOIs, the PubMed ids, the arXiv id, the preprint DOI);
-    ``arxiv_version`` is set for an arXiv version that names its number.
-    """
-
-    members: tuple[int, ...]
-    basis: Basis
-    identifiers: tuple[Identifier, ...] = ()
-    arxiv_version: int | None = None
-
-    @property
-    def preprint(self) -> bool:
-        """A preprint server's version (arXiv, bioRxiv, ...)."""
-        return self.basis in PREPRINT_BASES
-
-    @property
-    def published(self) -> bool:
-        """A version with a publisher's DOI or a PubMed id."""
-        return self.basis in PUBLISHED_BASES
 
 
 def arxiv_ids(rec: Record) -> tuple[str, ...]:
@@ -269,3 +247,9 @@ def revisions(vs: Sequence[Version]) -> list[tuple[int, int]]:
         chain.sort()
         pairs.update((new, old) for (_, old), (_, new) in zip(chain, chain[1:], strict=False))
     return sorted(pairs)
+
+
+def work_versions(records: Sequence[Record], members: Sequence[int]) -> WorkVersions:
+    """The versions of one work and which revises which: the versions stage."""
+    vs = versions(records, members)
+    return WorkVersions(tuple(vs), tuple(revisions(vs)))

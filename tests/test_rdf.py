@@ -607,6 +607,11 @@ def test_lit_datatypes():
 NASTY = 'He said "hi" \\ then \\"left\\"\nnew line\r\nand\ttab \\n not-a-newline'
 
 
+def _versions_of(records, works):
+    from resolve.versions import work_versions
+    return [work_versions(records, w.members) for w in works]
+
+
 def _tiny_build() -> BuildInfo:
     return BuildInfo("testbuild", "0", "{}", ("in.jsonl",), "2024-01-01T00:00:00+00:00",
                      "2024-01-01T00:00:01+00:00", 0)
@@ -617,7 +622,7 @@ def test_lit_round_trips_through_the_store(tmp_path):
                  authors=(Author('O"Brien \\ X', "O\"Brien", "X", "obrien x"),),
                  year=2020, venue="V\nV", abstract='a "b" \\c', origin="in.jsonl:1")
     work = Work("wtest", (0,), {"title": NASTY, "year": 2020}, {"title": 0, "year": 0})
-    quads = list(graph_quads([rec], [work], [], [], _tiny_build()))
+    quads = list(graph_quads([rec], [work], _versions_of([rec], [work]), [], [], _tiny_build()))
     store = Store(str(tmp_path / "s"))
     assert bulk_load(store, quads).quads == len(quads)
     r = record_iri(rec.source, rec.record_id)
@@ -651,11 +656,9 @@ def test_every_iri_is_valid_whatever_the_ids(tmp_path):
     """The store loads without IRI validation (lenient), so the model must only
     write valid IRIs and literals: odd sources, ids, identifiers, fields and
     tool versions parse as strict N-Quads and round-trip."""
-    from types import SimpleNamespace
-
     from pyoxigraph import RdfFormat, parse
 
-    from resolve.types import FieldEvidence, Rejection
+    from resolve.types import FieldEvidence, MatchDecision, Rejection
 
     recs = [Record(source=f"src {i % 3}" if i % 2 else "src", record_id=f"{odd}-{i}",
                    title=odd, authors=(Author(odd, odd, odd, odd),),
@@ -665,13 +668,13 @@ def test_every_iri_is_valid_whatever_the_ids(tmp_path):
     work = Work("wodd", tuple(range(len(recs))), {"title": ODD[0], "doi": f"10.1/{ODD[1]}",
                                                      "authors": 1},
                 {"title": 0, "doi": 1, "authors": 2})
-    pairs = [SimpleNamespace(a=0, b=1, score=0.9, evidence=(  # what the model reads of a pair
+    pairs = [MatchDecision(0, 1, 0.9, True, (
         FieldEvidence(ODD[3], "exact", 1.0, 2.0), FieldEvidence(ODD[7], "fuzzy", None, -1.5)))]
     build = BuildInfo("b", "1.0 beta/2", "{}", tuple(ODD), "2024-01-01T00:00:00+00:00",
                       "2024-01-01T00:00:01+00:00", 1)
     rejects = [Rejection(origin=odd, reason=odd, raw=odd, source=odd, record_id=odd)
                for odd in ODD]
-    text = "".join(graph_quads(recs, [work], rejects, pairs, build))
+    text = "".join(graph_quads(recs, [work], _versions_of(recs, [work]), rejects, pairs, build))
     strict = list(parse(text.encode(), format=RdfFormat.N_QUADS))
     assert len(strict) == text.count("\n")
     store = Store(str(tmp_path / "s"))
@@ -683,7 +686,8 @@ def test_every_iri_is_valid_whatever_the_ids(tmp_path):
 def test_lit_round_trips_through_rdflib():
     rec = Record(source="src", record_id="r1", title=NASTY)
     work = Work("wtest", (0,), {"title": NASTY}, {"title": 0})
-    data = "".join(graph_quads([rec], [work], [], [], _tiny_build()))
+    data = "".join(graph_quads([rec], [work], _versions_of([rec], [work]), [], [],
+                               _tiny_build()))
     ds = rdflib.Dataset()
     ds.parse(data=data, format="nquads")
     titles = {str(o) for _, _, o, _ in ds.quads((rdflib.URIRef(record_iri("src", "r1")),

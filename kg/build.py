@@ -1,0 +1,215 @@
+"""``kg build`` as a library function: read, resolve, write the graph, load it.
+
+    from kg.build import build_store
+    report = build_store(["examples/records"], "example-store")
+    print(report.summary["works"], report.store)
+
+Each step is a function of its own (:func:`read_records`, then
+:func:`resolve.pipeline.resolve_records`, then :func:`write_store`), so a caller
+can stop after any of them; :func:`build_store` runs them in order and returns a
+:class:`BuildReport`.  The ``kg build`` command only parses its options, calls
+:func:`build_store` and prints the report.
+
+Errors are exceptions: :class:`resolve.readers.InputError` for input that
+cannot be read, :class:`StrictError` for rejected records under ``strict``,
+:class:`kg.store.StoreError` for a store that cannot be written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from resolve import __version__
+from resolve.pipeline import Resolution, resolve_records
+from resolve.readers import InputError, InputSpec, expand_inputs, iter_inputs, origin_parts
+from resolve.settings import Settings
+from resolve.types import Record, Rejection
+
+from .model import BuildInfo, resolution_nquads
+from .store import StoreError, bulk_load, create_store, write_metadata
+
+# Builds of up to this many records load the graph with two Oxigraph loaders side
+# by side (a graph of under a million quads is a single batch for one loader,
+# sorted and written by one thread); larger builds use one, which holds half the
+# batches in memory (each loader holds up to three batches of a million quads).
+TWO_LOADERS_UP_TO = 200_000
+
+Progress = Callable[[str], None]
+"""Called with the name of what starts (for a progress display)."""
+
+
+class StrictError(Exception):
+    """Records were rejected and the build was asked to be strict."""
+
+
+@dataclass
+class ReadResult:
+    """What reading the inputs gave: the files, the skipped ones, the records
+    and the rejections, in input order."""
+
+    specs: list[InputSpec]
+    skipped: list[tuple[Path, str]]
+    records: list[Record] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+@dataclass
+class BuildReport:
+    """The outcome of :func:`build_store`: the resolution itself, the summary
+    counts and timings ``kg build`` prints, and the metadata saved in the
+    store (``kg info``)."""
+
+    store: Path
+    build_id: str
+    read: ReadResult
+    resolution: Resolution
+    summary: dict[str, int | float]
+    timings: dict[str, float]
+    metadata: dict
+
+    @property
+    def records(self) -> list[Record]:
+        return self.read.records
+
+    @property
+    def rejected(self) -> list[Rejection]:
+        return self.read.rejected
+
+
+def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
+                 encoding: str | None = None, progress: Progress | None = None) -> ReadResult:
+    """Read every input (``[SOURCE=][FORMAT:]PATH``, as ``kg build`` takes them)
+    into records and rejections; raises :class:`InputError` for input that
+    cannot be read at all."""
+    t = time.perf_counter()
+    specs, skipped = expand_inputs([str(i) for i in inputs], fmt, encoding)
+    result = ReadResult(specs, skipped)
+    on_file = (lambda spec: progress(f"reading {spec.path}")) if progress else None
+    for item in iter_inputs(specs, encoding, on_file=on_file):
+        (result.rejected if isinstance(item, Rejection) else result.records).append(item)
+    result.seconds = round(time.perf_counter() - t, 3)
+    return result
+
+
+def build_id_of(records: Sequence[Record], settings: Settings) -> str:
+    """The build's id: a digest of the tool version, the settings and the
+    record keys, so the same input gives the same id (and IRIs)."""
+    keys = "\n".join(f"{r.source}\x1f{r.record_id}" for r in records)
+    return hashlib.blake2b(f"{__version__}\n{settings.to_json()}\n{keys}".encode(),
+                           digest_size=8).hexdigest()
+
+
+def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
+    """Rejected records as JSON Lines (origin parts, reason, source, id, raw text)."""
+    with Path(path).open("w", encoding="utf-8") as fh:
+        for r in rejected:
+            fh.write(json.dumps({**origin_parts(r.origin), "origin": r.origin,
+                                 "reason": r.reason, "source": r.source,
+                                 "record_id": r.record_id, "raw": r.raw},
+                                ensure_ascii=False) + "\n")
+
+
+def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo
+                ) -> dict[str, float | int]:
+    """Write the graph of a resolution into a new store at ``store``; the
+    quads written and the timings of making (``rdf``) and loading them."""
+    t = time.perf_counter()
+    oxi = create_store(store)
+    records = read.records
+    try:
+        loaded = bulk_load(oxi, resolution_nquads(resolution, read.rejected, info),
+                           streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
+    except StoreError as exc:
+        raise StoreError(f"{store}: {exc}") from exc
+    # quads are made ("rdf") while Oxigraph loads them ("load"): the two overlap
+    return {"quads": loaded.quads, "rdf": loaded.generate, "load": loaded.load,
+            "optimize": loaded.optimize, "rdf + load": round(time.perf_counter() - t, 3)}
+
+
+def build_store(inputs: Iterable[str | Path], store: str | Path,
+                settings: Settings | None = None, *, fmt: str | None = None,
+                encoding: str | None = None, clean_sources: Iterable[str] = (),
+                jobs: int = 0, strict: bool = False, rejects: str | Path | None = None,
+                progress: Progress | None = None,
+                on_read: Callable[[ReadResult], None] | None = None) -> BuildReport:
+    """Read ``inputs``, resolve the records into works and write the graph to
+    an on-disk store at ``store`` (an existing kg-resolve store there is
+    replaced; any other non-empty directory is refused).
+
+    ``settings`` default to :class:`Settings`; ``clean_sources`` adds sources
+    declared free of duplicates of their own; ``jobs`` processes compare
+    candidate pairs (0: one per CPU; the result does not depend on it).
+    ``on_read`` sees what was read (skipped files, rejections) before the
+    resolution starts; ``rejects`` names a JSON Lines file for the rejected
+    records; with ``strict``, any rejection raises :class:`StrictError` and
+    nothing is written.
+    """
+    t0 = time.perf_counter()
+    started = datetime.now(UTC).replace(microsecond=0)
+    store = Path(store)
+    settings = settings or Settings()
+    if clean_sources:
+        settings = replace(settings, clean_sources=tuple(sorted(
+            {*settings.clean_sources, *clean_sources})))
+    read = read_records(inputs, fmt, encoding, progress)
+    unknown = set(settings.clean_sources) - {r.source for r in (*read.records, *read.rejected)}
+    if unknown:
+        raise InputError(f"--clean-source {', '.join(sorted(unknown))}: no such source among "
+                         "the inputs")
+    if on_read:
+        on_read(read)
+    if rejects:
+        try:
+            write_rejects(Path(rejects), read.rejected)
+        except OSError as exc:
+            raise InputError(f"--rejects {rejects}: {exc.strerror or exc}") from exc
+    if strict and read.rejected:
+        raise StrictError(f"{len(read.rejected)} record(s) rejected and --strict given")
+
+    resolution = resolve_records(read.records, settings, step=progress,
+                                 jobs=jobs or os.cpu_count() or 1)
+    timings = {"read": read.seconds, **resolution.timings}
+
+    if progress:
+        progress(f"writing the graph to {store}")
+    build_id = build_id_of(read.records, settings)
+    info = BuildInfo(build_id, __version__, settings.to_json(),
+                     tuple(str(s.path) for s in read.specs), started.isoformat(),
+                     datetime.now(UTC).replace(microsecond=0).isoformat(),
+                     resolution.candidates.total, len(read.rejected))
+    written = write_store(store, read, resolution, info)
+    quads = int(written.pop("quads"))
+    timings.update(written)
+
+    works = resolution.works
+    summary: dict[str, int | float] = {
+        "records read": len(read.records) + len(read.rejected),
+        "records rejected": len(read.rejected),
+        "records in works": sum(len(w.members) for w in works),
+        "candidate pairs scored": resolution.candidates.total,
+        "pairs scored completing clusters": len(resolution.clustering.completed_pairs),
+        "works": len(works),
+        "multi-record works": sum(1 for w in works if len(w.members) > 1),
+        "components split": len(resolution.clustering.splits),
+        "quads written": quads,
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    metadata = {
+        "tool": "kg-resolve", "version": __version__, "build": build_id,
+        "started": info.started, "inputs": [{"source": s.source, "path": str(s.path),
+                                             "format": s.format} for s in read.specs],
+        "skipped inputs": [{"path": str(p), "reason": why} for p, why in read.skipped],
+        "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
+        "candidates per rule": resolution.candidates.per_rule,
+        "weights": resolution.estimation.as_dict(),
+    }
+    write_metadata(store, metadata)
+    return BuildReport(store, build_id, read, resolution, summary, timings, metadata)

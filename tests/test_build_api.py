@@ -1,0 +1,73 @@
+"""``kg.build.build_store``: the library function behind ``kg build``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kg.build import StrictError, build_store, read_records
+from kg.store import open_store
+from resolve.decisions import NEAR_MISS
+from resolve.readers import InputError
+from resolve.settings import Settings
+
+from _kgfixtures import EXAMPLE_FILES, RECORDS_DIR, build, summary_of
+
+
+def test_build_store_from_python_matches_the_cli(tmp_path):
+    report = build_store(EXAMPLE_FILES, tmp_path / "api", jobs=1)
+    assert report.summary["records read"] == 57
+    assert report.summary["records in works"] + report.summary["records rejected"] == 57
+    assert len(report.resolution.works) == report.summary["works"]
+    assert json.loads((tmp_path / "api" / "kg-resolve.json").read_text())["build"] \
+        == report.build_id
+    store = open_store(tmp_path / "api")
+    n = next(iter(store.query("SELECT (COUNT(?w) AS ?n) WHERE { ?w a "
+                              "<http://purl.org/spar/fabio/Work> }")))["n"]
+    assert int(n.value) == report.summary["works"]
+    cli = summary_of(build(tmp_path / "cli"))
+    for key in ("records read", "works", "multi-record works", "quads written"):
+        assert cli[key] == report.summary[key]
+
+
+def test_read_records_reads_a_directory():
+    read = read_records([RECORDS_DIR])
+    assert len(read.records) == 57 and not read.rejected
+    assert {r.source for r in read.records} >= {"arxiv", "crossref", "dblp"}
+
+
+def test_build_store_errors_are_exceptions(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "a", "title": "T"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(StrictError):
+        build_store([bad], tmp_path / "s", strict=True)
+    assert not (tmp_path / "s").exists()
+    with pytest.raises(InputError, match="no such source"):
+        build_store([bad], tmp_path / "s", clean_sources=["nope"])
+    with pytest.raises(InputError, match="--rejects"):
+        build_store([bad], tmp_path / "s", rejects=tmp_path / "missing" / "r.jsonl")
+
+
+def test_decisions_are_plain_data_and_name_their_veto(tmp_path):
+    report = build_store(EXAMPLE_FILES, tmp_path / "s", Settings(), jobs=1)
+    decisions = list(report.resolution.decisions())
+    assert decisions
+    owner = {i: k for k, w in enumerate(report.resolution.works) for i in w.members}
+    for d in decisions:
+        assert d.merged == (owner[d.a] == owner[d.b])
+        assert d.merged or d.score >= NEAR_MISS
+        assert d.evidence and all(e.field for e in d.evidence)
+        if d.merged or d.score < report.resolution.settings.match_threshold:
+            assert d.vetoed_by is None
+        else:
+            assert d.vetoed_by
+
+
+def test_versions_are_a_stage_of_the_resolution(tmp_path):
+    report = build_store(EXAMPLE_FILES, tmp_path / "s", jobs=1)
+    res = report.resolution
+    assert len(res.versions) == len(res.works)
+    for work, wv in zip(res.works, res.versions, strict=True):
+        assert sorted(i for v in wv.versions for i in v.members) == list(work.members)
+    assert "versions" in res.timings
