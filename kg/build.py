@@ -94,7 +94,10 @@ def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
     result = ReadResult(specs, skipped)
     on_file = (lambda spec: progress(f"reading {spec.path}")) if progress else None
     for item in iter_inputs(specs, encoding, on_file=on_file):
-        (result.rejected if isinstance(item, Rejection) else result.records).append(item)
+        if isinstance(item, Rejection):
+            result.rejected.append(item)
+        else:
+            result.records.append(item)
     result.seconds = round(time.perf_counter() - t, 3)
     return result
 
@@ -160,7 +163,8 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         settings = replace(settings, clean_sources=tuple(sorted(
             {*settings.clean_sources, *clean_sources})))
     read = read_records(inputs, fmt, encoding, progress)
-    unknown = set(settings.clean_sources) - {r.source for r in (*read.records, *read.rejected)}
+    sources = {r.source for r in read.records} | {r.source for r in read.rejected}
+    unknown = set(settings.clean_sources) - sources
     if unknown:
         raise InputError(f"--clean-source {', '.join(sorted(unknown))}: no such source among "
                          "the inputs")

@@ -25,8 +25,8 @@ from rapidfuzz.process import cpdist
 
 from .features import Features, TokenStats
 from .graph import EvidenceGraph, shared_neighbours
-from .scoring import title_similarity
 from .settings import Settings
+from .similarity import title_similarity
 from .types import CONTAINER_SCHEMES
 
 KeyFn = Callable[[Features], frozenset[str]]

@@ -130,7 +130,7 @@ def split_constrained(members: tuple[int, ...], sub: nx.Graph,
               if cannot_link(a, b, score(a, b))}
     if not banned:
         return [members]
-    group = {m: (m,) for m in members}
+    group: dict[int, tuple[int, ...]] = {m: (m,) for m in members}
     edges = sorted(((d["score"], min(a, b), max(a, b)) for a, b, d in sub.edges(data=True)),
                    key=lambda e: (-e[0], e[1], e[2]))
     for s, a, b in edges:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 
-from .types import MatchDecision, ScoredPair, Work
+from .types import FieldEvidence, MatchDecision, ScoredPair, Work
 
 # Scored pairs that were not merged but reached this probability are kept in
 # the evidence graph as near misses, so "why not?" can be answered too.
@@ -35,16 +35,20 @@ def work_of(n: int, works: Sequence[Work]) -> list[int]:
 
 
 def match_decisions(pairs: Sequence[ScoredPair], owner: Sequence[int], threshold: float,
-                    veto: Veto | None = None) -> Iterator[MatchDecision]:
+                    veto: Veto | None = None,
+                    explain: Callable[[int], tuple[FieldEvidence, ...]] | None = None,
+                    ) -> Iterator[MatchDecision]:
     """The decisions on ``pairs`` (in their order) that are worth recording:
     merged pairs and near misses.  ``owner`` gives each record's work;
     ``veto`` names the constraint that kept a pair above ``threshold`` apart
-    (else it was the clustering: a community split or a tie)."""
-    for pair in pairs:
+    (else it was the clustering: a community split or a tie); ``explain``
+    gives the evidence of the ``k``-th pair (default: the pair's own)."""
+    for k, pair in enumerate(pairs):
         merged = owner[pair.a] == owner[pair.b]
         if not merged and pair.score < NEAR_MISS:
             continue
         vetoed = None
         if not merged and pair.score >= threshold:
             vetoed = (veto(pair.a, pair.b, pair.score) if veto else None) or "clustering"
-        yield MatchDecision(pair.a, pair.b, pair.score, merged, pair.evidence, vetoed)
+        evidence = explain(k) if explain else pair.evidence
+        yield MatchDecision(pair.a, pair.b, pair.score, merged, evidence, vetoed)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .scoring import ALL_COMPARISONS, Model
+from .comparisons import ALL_COMPARISONS
+from .scoring import Model
 from .settings import Settings
 
 MAX_WEIGHT = 20.0

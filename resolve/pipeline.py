@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .blocking import CandidateStats, candidate_pairs
+from .clean_sources import score_with_clean_sources
 from .cluster import ClusterResult, cluster
-from .constraints import cannot_link_rule, clean_source_evidence, clear_best_pairs, veto_rule
+from .constraints import cannot_link_rule, veto_rule
 from .decisions import match_decisions, work_of
 from .estimate import Estimation, estimate_model
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import EvidenceGraph, build_evidence_graph
 from .scoring import PairScorer, compare_pairs
 from .settings import Settings
-from .types import MatchDecision, Record, ScoredPair, Work, WorkVersions
+from .types import FieldEvidence, MatchDecision, Record, ScoredPair, Work, WorkVersions
 from .versions import work_versions
 from .works import make_works
 
@@ -45,6 +46,10 @@ class Resolution:
     versions: list[WorkVersions]
     """The versions of each work (FRBR expressions), in the order of ``works``."""
     settings: Settings
+    scorer: PairScorer
+    levels: np.ndarray
+    """The comparison levels of ``scored`` then of ``clustering.completed_pairs``,
+    a row each (:func:`resolve.scoring.compare_pairs`): what explanations read."""
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -63,7 +68,14 @@ class Resolution:
         owner = work_of(len(self.records), self.works)
         veto = veto_rule(self.records, self.features, self.settings)
         return match_decisions([*self.scored, *self.clustering.completed_pairs], owner,
-                               self.settings.match_threshold, veto)
+                               self.settings.match_threshold, veto, self.explain)
+
+    def explain(self, k: int) -> tuple[FieldEvidence, ...]:
+        """The evidence of the ``k``-th pair of ``scored`` + ``completed_pairs``,
+        from its stored level row."""
+        pair = (self.scored[k] if k < len(self.scored)
+                else self.clustering.completed_pairs[k - len(self.scored)])
+        return self.scorer.explain_row(pair.a, pair.b, self.levels[k])
 
 
 def resolve_records(records: Sequence[Record], settings: Settings,
@@ -95,24 +107,23 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         counts = np.ones(len(levels))
         counts[len(pairs):] = cand_stats.sample_weight
         estimation = estimate_model(levels, settings, counts)
-        model = estimation.model
-        extra = clean_source_evidence(records, settings)
-        scorer = PairScorer(features, stats, model, extra)
-        scored = scorer.score(pairs, levels[:len(pairs)])
-        best = clear_best_pairs(records, scored, settings)
-        if best:  # clean sources: each other's clear best gets more (see constraints)
-            scorer = PairScorer(features, stats, model,
-                                clean_source_evidence(records, settings, best))
-            scored = scorer.score(pairs, levels[:len(pairs)])
-        del levels
+        levels = levels[:len(pairs)]
+        scorer, scored = score_with_clean_sources(records, features, stats, estimation.model,
+                                                  settings, pairs, levels)
     with stage("clustering"):
-        clustering = cluster(
-            len(records), scored, settings,
-            scorer=scorer.score_pairs,
-            cannot_link=cannot_link_rule(records, features, settings))
+        completed: list[np.ndarray] = []
+
+        def score_more(more: Sequence[tuple[int, int]]) -> list[ScoredPair]:
+            more_levels = compare_pairs(features, more)
+            completed.append(more_levels)
+            return scorer.score(more, more_levels)
+
+        clustering = cluster(len(records), scored, settings, scorer=score_more,
+                             cannot_link=cannot_link_rule(records, features, settings))
     with stage("works"):
         works = make_works(records, clustering.clusters)
     with stage("versions"):
         versions = [work_versions(records, w.members) for w in works]
+    levels = np.concatenate([levels, *completed]) if completed else levels
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
-                      clustering, works, versions, settings, timings)
+                      clustering, works, versions, settings, scorer, levels, timings)

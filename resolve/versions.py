@@ -59,8 +59,8 @@ from .types import (
     is_preprint_doi,
 )
 
-__all__ = ["BASES", "PREPRINT_BASES", "PUBLISHED_BASES", "Version", "WorkVersions", "revisions", "version_groups", "versions",
-           "work_versions"]
+__all__ = ["BASES", "PREPRINT_BASES", "PUBLISHED_BASES", "Version", "WorkVersions",
+           "revisions", "version_groups", "versions", "work_versions"]
 
 _ARXIV_DOI = "10.48550/arxiv."
 _PREPRINT_TYPES = frozenset({"preprint", "posted-content", "posted_content", "postedcontent"})

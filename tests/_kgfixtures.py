@@ -1,8 +1,8 @@
 """Shared helpers and fixtures for the ``kg`` tests (CLI, RDF, queries, vocab).
 
-Import the fixtures into a test module with
-``from _kgfixtures import example_store  # noqa: F401``; each module then
-builds the example store once (module scope) into a temporary directory.
+The fixtures ``example_store`` and ``example_build`` are made available to
+every test module by ``conftest.py``; the example store is built once per test
+session into a temporary directory (tests only read it).
 """
 
 from __future__ import annotations
@@ -128,22 +128,20 @@ ATTENTION_RECORDS = {
 }
 
 
-@pytest.fixture(scope="module")
-def example_store(tmp_path_factory) -> Path:
-    """The example (all seven sources, files sorted) built once per module."""
-    store = tmp_path_factory.mktemp("example") / "store"
-    res = build(store)
-    assert res.exit_code == 0, describe(res)
-    return store
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def example_build(tmp_path_factory):
-    """``(store, result)`` of a build of the example, for summary checks."""
+    """``(store, result)`` of a build of the example (all seven sources, files
+    sorted), built once per test session."""
     store = tmp_path_factory.mktemp("example-build") / "store"
     res = build(store)
     assert res.exit_code == 0, describe(res)
     return store, res
+
+
+@pytest.fixture(scope="session")
+def example_store(example_build) -> Path:
+    """The example store (read only: tests that change a store build their own)."""
+    return example_build[0]
 
 
 def clusters_of(store: Path, out: Path) -> dict[tuple[str, str], str]:

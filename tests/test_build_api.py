@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 
 import pytest
+from _kgfixtures import EXAMPLE_FILES, RECORDS_DIR, build, summary_of
 
 from kg.build import StrictError, build_store, read_records
 from kg.store import open_store
 from resolve.decisions import NEAR_MISS
 from resolve.readers import InputError
 from resolve.settings import Settings
-
-from _kgfixtures import EXAMPLE_FILES, RECORDS_DIR, build, summary_of
 
 
 def test_build_store_from_python_matches_the_cli(tmp_path):

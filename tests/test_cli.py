@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from _kgfixtures import (  # noqa: F401  (fixtures are used by name)
+from _kgfixtures import (
     EXAMPLE_FILES,
     RECORDS_DIR,
     build,
     clusters_of,
     describe,
-    example_build,
-    example_store,
     flat,
     gold,
     query_rows,

@@ -14,26 +14,25 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from resolve.clean_sources import clean_source_evidence, clear_best_pairs
 from resolve.cluster import cluster, split_constrained
+from resolve.comparisons import (
+    ALL_COMPARISONS,
+    Comparison,
+    place_level,
+    venue_kind_level,
+    venue_level,
+)
 from resolve.constraints import (
     cannot_link_rule,
-    clean_source_evidence,
-    clear_best_pairs,
     doi_conflict,
     notice_conflict,
 )
 from resolve.features import compute_features, features_of
 from resolve.pipeline import resolve_records
-from resolve.scoring import (
-    ALL_COMPARISONS,
-    Comparison,
-    _abbreviates,
-    place_similarity,
-    score_pair,
-    venue_kind_similarity,
-    venue_similarity,
-)
+from resolve.scoring import score_pair
 from resolve.settings import Settings
+from resolve.similarity import abbreviates
 from resolve.types import FieldEvidence, Record, ScoredPair
 
 HE = ["Kaiming He", "Xiangyu Zhang", "Shaoqing Ren", "Jian Sun"]
@@ -463,11 +462,13 @@ def _level(field: str, a: Record, b: Record) -> str | None:
 def test_place_similarity_levels(a: dict, b: dict, similarity, level) -> None:
     ra, rb = make_record(title=RESNET, **a), make_record(title=RESNET, **b)
     fa, fb = features_of(ra), features_of(rb)
-    sims = place_similarity(fa, fb), place_similarity(fb, fa)
+    comp = _comparison("volume and pages")
+    shown = comp.level_of(fa, fb)[1], comp.level_of(fb, fa)[1]
     if similarity == "< 0.3":
-        assert sims[0] == sims[1] and 0.0 <= sims[0] < 0.3
+        assert shown[0] == shown[1] and 0.0 <= shown[0] < 0.3
     else:
-        assert sims == (similarity, similarity)
+        assert shown == (similarity, similarity)
+    assert place_level(fa, fb) == place_level(fb, fa) == level
     assert _level("volume and pages", ra, rb) == level
 
 
@@ -480,15 +481,15 @@ def test_both_places_differing_outweighs_agreeing_title_and_authors() -> None:
     assert _works([abstract, article, copy], Settings()) == _ids("abs", "art copy")
 
 
-def test_abbreviates() -> None:
-    assert _abbreviates("j am coll cardiol".split(),
+def testabbreviates() -> None:
+    assert abbreviates("j am coll cardiol".split(),
                         "journal of the american college of cardiology".split())
-    assert _abbreviates("am coll cardiol".split(), "american college cardiology".split())
+    assert abbreviates("am coll cardiol".split(), "american college cardiology".split())
     # The first word must be covered, and the order kept.
-    assert not _abbreviates("am coll".split(), "journal american college".split())
-    assert not _abbreviates("coll am".split(), "american college".split())
-    assert not _abbreviates("am cardiol coll".split(), "american college cardiology".split())
-    assert not _abbreviates("am coll cardiol x".split(), "american college cardiology".split())
+    assert not abbreviates("am coll".split(), "journal american college".split())
+    assert not abbreviates("coll am".split(), "american college".split())
+    assert not abbreviates("am cardiol coll".split(), "american college cardiology".split())
+    assert not abbreviates("am coll cardiol x".split(), "american college cardiology".split())
 
 
 @pytest.mark.parametrize(("v1", "v2", "level"), [
@@ -513,9 +514,10 @@ def test_venue_abbreviation_similarity_is_compatible() -> None:
     a = features_of(make_record(title=RESNET, venue="J Am Coll Cardiol"))
     b = features_of(make_record(title=RESNET, venue="Journal of the American College of "
                                                     "Cardiology"))
-    assert 0.8 <= venue_similarity(a, b) < 0.9
+    assert venue_level(a, b) == "abbreviated"
     c = features_of(make_record(title=RESNET, venue="American Journal of Cardiology"))
-    assert venue_similarity(a, c) < 0.8  # "am coll" is no "american cardiology"
+    different = venue_level(a, c)  # "am coll" is no "american cardiology"
+    assert isinstance(different, float) and different < 0.8
 
 
 def test_conference_supplement_is_the_same_container_not_a_kind_conflict() -> None:
@@ -524,8 +526,8 @@ def test_conference_supplement_is_the_same_container_not_a_kind_conflict() -> No
                              "American Heart Association Scientific Sessions 2016")
     fj, fs = features_of(journal), features_of(supplement)
     assert fs.venue_kind == "proceedings" and fj.venue_kind == "journal"
-    assert venue_similarity(fj, fs) == 1.0
-    assert venue_kind_similarity(fj, fs) == 1.0
+    assert venue_level(fj, fs) == "same"
+    assert venue_kind_level(fj, fs) == "same"
     assert _level("venue kind", journal, supplement) == "same"
 
 
@@ -544,8 +546,8 @@ def test_shared_issn_is_the_same_venue() -> None:
 def test_same_name_different_kind_is_a_different_venue() -> None:
     conf = features_of(make_record(title=RESNET, venue="VLDB", year=2010))
     journal = features_of(make_record(title=RESNET, venue="VLDB J.", year=2012))
-    assert venue_kind_similarity(conf, journal) == 0.0
-    assert venue_similarity(conf, journal) == 0.1  # the lowest "different"
+    assert venue_kind_level(conf, journal) == "journal vs proceedings"
+    assert venue_level(conf, journal) == 0.1  # the lowest "different"
 
 
 def test_other_venue_and_other_place_is_another_publication() -> None:

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import resolve.estimate as estimate_mod
+from resolve.comparisons import ALL_COMPARISONS
 from resolve.estimate import MAX_WEIGHT, Estimation, estimate_model
-from resolve.scoring import ALL_COMPARISONS, Model
+from resolve.scoring import Model
 from resolve.settings import Settings
 
 FIELDS = [c.field for c in ALL_COMPARISONS]

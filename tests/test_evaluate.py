@@ -223,6 +223,7 @@ def test_examples_input_order_does_not_change_works(example_records, gold, seed:
 def test_pipeline_reports_stages(example_records) -> None:
     seen: list[str] = []
     res = resolve_records(example_records[:10], Settings(), step=seen.append)
-    assert seen == ["features", "evidence graph", "candidates", "scoring", "clustering", "works"]
+    assert seen == ["features", "evidence graph", "candidates", "scoring", "clustering", "works",
+                    "versions"]
     assert set(res.timings) == set(seen)
     assert sorted(i for w in res.works for i in w.members) == list(range(10))

@@ -22,8 +22,8 @@ from resolve.blocking import (
 )
 from resolve.features import features_of
 from resolve.graph import build_evidence_graph, record_node, shared_neighbours
-from resolve.scoring import title_similarity
 from resolve.settings import Settings
+from resolve.similarity import title_similarity
 from resolve.types import Record
 
 

@@ -8,28 +8,28 @@ import pytest
 from conftest import features_and_stats, make_record
 
 from resolve import scoring
-from resolve.features import Features, features_of, title_numbers, venue_kind
-from resolve.scoring import (
+from resolve.comparisons import (
     COMPARISONS,
     ID_COMPARISONS,
     Comparison,
     Level,
-    Model,
-    adjustment,
-    author_similarity,
     identifier_evidence,
-    notice_similarity,
-    page_similarity,
+    notice_level,
+    pages_agree,
+    title_number_level,
+    venue_kind_level,
+    volumes_agree,
+    year_level,
+)
+from resolve.features import Features, features_of, title_numbers, venue_kind
+from resolve.scoring import (
+    Model,
     probability,
     score_pair,
     score_pairs,
-    title_number_similarity,
-    title_similarity,
-    venue_kind_similarity,
-    volume_similarity,
-    year_similarity,
 )
 from resolve.settings import Settings
+from resolve.similarity import author_similarity, title_similarity
 from resolve.types import FieldEvidence, Record
 
 ID_AGREE = ID_COMPARISONS[0].levels[0].weight
@@ -48,25 +48,30 @@ def _f(**kw) -> Features:
 def _score(a: Record, b: Record, *others: Record) -> float:
     """The pipeline's score of ``a`` and ``b`` with ``others`` in the build."""
     feats, stats = features_and_stats([a, b, *others])
-    score, _ = score_pair(feats[0], feats[1], SETTINGS, adjustment(feats[0], feats[1], stats))
+    score, _ = score_pair(feats[0], feats[1], SETTINGS, stats)
     return score
 
 
 def _evidence(a: Record, b: Record) -> dict[str, tuple[str, float]]:
     feats, stats = features_and_stats([a, b])
-    _, ev = score_pair(feats[0], feats[1], SETTINGS, adjustment(feats[0], feats[1], stats))
+    _, ev = score_pair(feats[0], feats[1], SETTINGS, stats)
     return {e.field: (e.level, e.weight) for e in ev}
 
 
 # ------------------------------------------------------------- Comparison levels
 
 
-@pytest.mark.parametrize("comp", COMPARISONS, ids=lambda c: c.field)
+@pytest.mark.parametrize("comp", COMPARISONS + ID_COMPARISONS, ids=lambda c: c.field)
 def test_comparison_levels_well_formed(comp: Comparison) -> None:
-    mins = [lv.min_similarity for lv in comp.levels]
-    assert mins == sorted(mins, reverse=True)
-    assert len(set(mins)) == len(mins)
-    assert mins[-1] == 0.0  # every similarity in [0, 1] has a level
+    names = [lv.name for lv in comp.levels]
+    assert len(set(names)) == len(names)
+    bands = [lv.at_least for lv in comp.levels if lv.at_least is not None]
+    assert bands == sorted(bands, reverse=True)
+    assert len(set(bands)) == len(bands)
+    if bands:
+        assert bands[-1] == 0.0 or comp.field == "venue"  # every similarity has a level
+    for lv in comp.levels:  # what every level shows is on the comparison's one scale
+        assert lv.at_least is not None or lv.shows is not None
     weights = [lv.weight for lv in comp.levels]
     # More agreement never weighs less.
     assert weights == sorted(weights, reverse=True)
@@ -75,24 +80,33 @@ def test_comparison_levels_well_formed(comp: Comparison) -> None:
 @pytest.mark.parametrize("comp", COMPARISONS, ids=lambda c: c.field)
 def test_comparison_level_boundaries(comp: Comparison) -> None:
     a = b = _f(title="x")
-    for k, level in enumerate(comp.levels):
-        at = Comparison(comp.field, lambda _a, _b, s=level.min_similarity: s, comp.levels)
-        ev = at.compare(a, b)
+    banded = [lv for lv in comp.levels if lv.at_least is not None]
+    for n, level in enumerate(banded):
+        at = Comparison(comp.field, lambda _a, _b, s=level.at_least: s, comp.levels)
+        ev = at.compare_evidence(a, b)
         assert (ev.field, ev.level, ev.weight) == (comp.field, level.name, level.weight)
-        assert ev.similarity == round(level.min_similarity, 4)
-        if k + 1 < len(comp.levels):
-            below = Comparison(comp.field, lambda _a, _b, s=level.min_similarity - 1e-6: s,
+        assert ev.similarity == round(level.at_least, 4)
+        if n + 1 < len(banded):
+            below = Comparison(comp.field, lambda _a, _b, s=level.at_least - 1e-6: s,
                                comp.levels)
-            assert below.compare(a, b).level == comp.levels[k + 1].name
-    missing = Comparison(comp.field, lambda _a, _b: None, comp.levels).compare(a, b)
+            assert below.compare_evidence(a, b).level == banded[n + 1].name
+    for level in comp.levels:  # a level named by a rule shows its own similarity
+        named = Comparison(comp.field, lambda _a, _b, s=level.name: s, comp.levels)
+        ev = named.compare_evidence(a, b)
+        assert (ev.level, ev.weight) == (level.name, level.weight)
+        if level.shows is not None:
+            assert ev.similarity == level.shows
+    missing = Comparison(comp.field, lambda _a, _b: None, comp.levels).compare_evidence(a, b)
     assert (missing.level, missing.similarity, missing.weight) == ("missing", None, 0.0)
 
 
 def test_comparison_without_level_for_similarity() -> None:
-    comp = Comparison("x", lambda a, b: 0.1, (Level("high", 0.5, 1.0),))
+    comp = Comparison("x", lambda a, b: 0.1, (Level("high", 1.0, 0.5),))
     f = _f(title="x")
     with pytest.raises(AssertionError):
-        comp.compare(f, f)
+        comp.compare_evidence(f, f)
+    with pytest.raises(KeyError):  # a level name the comparison does not have
+        Comparison("x", lambda a, b: "nope", (Level("high", 1.0, 0.5),)).level_of(f, f)
 
 
 # ------------------------------------------------------------- similarities
@@ -127,9 +141,10 @@ def test_title_similarity_short_prefix_is_not_a_subtitle() -> None:
 )
 def test_year_levels(y1, y2, sim, level) -> None:
     a, b = _f(title="t", year=y1), _f(title="t", year=y2)
-    assert year_similarity(a, b) == sim
     year = next(c for c in COMPARISONS if c.field == "year")
-    assert year.compare(a, b).level == level
+    assert year_level(a, b) == (None if level == "missing" else level)
+    ev = year.compare_evidence(a, b)
+    assert (ev.level, ev.similarity) == (level, sim)
 
 
 @pytest.mark.parametrize(
@@ -156,7 +171,7 @@ def test_author_similarity_levels(a1, a2, sim, level) -> None:
     got = author_similarity(a, b)
     assert got == pytest.approx(sim) if sim is not None else got is None
     authors = next(c for c in COMPARISONS if c.field == "authors")
-    assert authors.compare(a, b).level == level
+    assert authors.compare_evidence(a, b).level == level
 
 
 def test_author_similarity_mis_encoded_needs_long_family_name() -> None:
@@ -185,11 +200,12 @@ def test_author_similarity_is_symmetric() -> None:
         ("", "", 2010, "VLDB J.", "", 2012, None),
     ],
 )
-def test_venue_kind_similarity(v1, t1, y1, v2, t2, y2, expected) -> None:
+def test_venue_kind_levels(v1, t1, y1, v2, t2, y2, expected) -> None:
     a = _f(venue=v1, type=t1, year=y1)
     b = _f(venue=v2, type=t2, year=y2)
-    assert venue_kind_similarity(a, b) == expected
-    assert venue_kind_similarity(b, a) == expected
+    level = {1.0: "same", 0.0: "journal vs proceedings", None: None}[expected]
+    assert venue_kind_level(a, b) == level
+    assert venue_kind_level(b, a) == level
 
 
 @pytest.mark.parametrize(
@@ -204,18 +220,18 @@ def test_venue_kind(venue: str, rtype: str, kind: str) -> None:
 
 
 def test_page_volume_number_notice_similarities() -> None:
-    assert page_similarity(_f(pages="770-778"), _f(pages="770")) == 1.0
-    assert page_similarity(_f(pages="770-778"), _f(pages="771-778")) == 0.0
-    assert page_similarity(_f(pages="770-778"), _f()) is None
-    assert volume_similarity(_f(volume="9"), _f(volume="9 (8)")) == 1.0
-    assert volume_similarity(_f(volume="9"), _f(volume="10")) == 0.0
+    assert pages_agree(_f(pages="770-778"), _f(pages="770")) is True
+    assert pages_agree(_f(pages="770-778"), _f(pages="771-778")) is False
+    assert pages_agree(_f(pages="770-778"), _f()) is None
+    assert volumes_agree(_f(volume="9"), _f(volume="9 (8)")) is True
+    assert volumes_agree(_f(volume="9"), _f(volume="10")) is False
     part1 = _f(title="Provenance: Part I")
-    assert title_number_similarity(part1, _f(title="Provenance: Part 1")) == 1.0
-    assert title_number_similarity(part1, _f(title="Provenance: Part II")) == 0.0
-    assert title_number_similarity(part1, _f(title="Provenance")) is None
-    assert notice_similarity(_f(title="Erratum: LSTM"), _f(title="LSTM")) == 0.0
-    assert notice_similarity(_f(title="Erratum: LSTM"), _f(title="Erratum to LSTM")) == 1.0
-    assert notice_similarity(_f(title="LSTM"), _f(title="LSTM")) is None
+    assert title_number_level(part1, _f(title="Provenance: Part 1")) == "same"
+    assert title_number_level(part1, _f(title="Provenance: Part II")) == "different"
+    assert title_number_level(part1, _f(title="Provenance")) is None
+    assert notice_level(_f(title="Erratum: LSTM"), _f(title="LSTM")) == "notice vs paper"
+    assert notice_level(_f(title="Erratum: LSTM"), _f(title="Erratum to LSTM")) == "same kind"
+    assert notice_level(_f(title="LSTM"), _f(title="LSTM")) is None
 
 
 def test_title_numbers() -> None:
@@ -275,7 +291,7 @@ def test_a_label_before_the_title(t1: str, t2: str, near: bool) -> None:
 def test_a_letter_is_a_notice() -> None:
     letter = _f(title="Letter: Tryptophan plus a pyrrolase inhibitor for depression?")
     paper = _f(title="Tryptophan plus a pyrrolase inhibitor for depression")
-    assert notice_similarity(letter, paper) == 0.0
+    assert notice_level(letter, paper) == "notice vs paper"
 
 
 def test_group_authors_are_not_compared_as_people() -> None:
@@ -385,8 +401,8 @@ def _both_ways(recs: list[Record]):
     for i in range(len(recs)):
         for j in range(i + 1, len(recs)):
             fa, fb = feats[i], feats[j]
-            s_ab, _ = score_pair(fa, fb, SETTINGS, adjustment(fa, fb, stats))
-            s_ba, _ = score_pair(fb, fa, SETTINGS, adjustment(fb, fa, stats))
+            s_ab, _ = score_pair(fa, fb, SETTINGS, stats)
+            s_ba, _ = score_pair(fb, fa, SETTINGS, stats)
             yield i, j, s_ab, s_ba
 
 

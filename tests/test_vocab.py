@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import rdflib
-from _kgfixtures import ONTOLOGY, example_store  # noqa: F401
+from _kgfixtures import ONTOLOGY
 from rdflib.namespace import OWL as R_OWL
 from rdflib.namespace import RDF as R_RDF
 from rdflib.namespace import RDFS as R_RDFS

@@ -1,0 +1,183 @@
+"""Similarity measures over record features, each in [0, 1].
+
+These are the measures whose value is a genuine degree of likeness (titles,
+author lists, venue names); the comparisons of :mod:`resolve.comparisons`
+turn them, and the discrete checks they make themselves, into named levels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import OSA, Levenshtein
+
+from .features import Features
+
+# "Tutorial on", "SIGMOD challenges paper": longer openings are part of a
+# title ("Glial membrane potential during spreading depression ...").
+_MAX_LABEL_WORDS = 3
+
+
+def title_match(a: Features, b: Features) -> tuple[float, bool] | None:
+    """How alike two titles are, and whether each has a word the other lacks
+    that is no spelling variant of one of the other's (a substituted word:
+    "... in Pediatric Patients" vs "... in Adult Patients").  None when a side
+    has no title."""
+    if not a.title or not b.title:
+        return None
+    if a.title == b.title:
+        return 1.0, False
+    if a.title_core == b.title_core and sorted(a.tokens) == sorted(b.tokens):
+        # the same bracketed words in another place: "DEVise (demo abstract): ..."
+        # vs "DEVise: ... (Demo Abstract)"
+        return 1.0, False
+    sim = fuzz.ratio(a.title, b.title) / 100.0
+    if a.title_core != a.title or b.title_core != b.title:
+        # "Indexing multimedia databases (tutorial)" vs "Indexing multimedia databases"
+        sim = max(sim, 0.98 if a.title_core == b.title_core
+                  else fuzz.ratio(a.title_core, b.title_core) / 100.0)
+    for x, y in ((a.title, b.title), (a.title_core, b.title_core)):
+        short, long_ = sorted((x, y), key=len)
+        # A subtitle, or a label of a few words before the title, on one side
+        # only: "Title" vs "Title: a subtitle", "Storage technology: RAID and
+        # beyond" vs "Tutorial on storage technology: RAID and beyond".
+        if len(short) >= 20 and (
+                long_.startswith(short + " ")
+                or (long_.endswith(" " + short)
+                    and long_.count(" ", 0, len(long_) - len(short)) <= _MAX_LABEL_WORDS)):
+            sim = max(sim, 0.95)
+            break
+    # not a bracketed word: "Index research (panel session)" vs "Index Research
+    # (Panel Abstract)"
+    substituted = (sim >= 0.8 and a.title_core != b.title_core
+                   and _substituted_word(a.tokens, b.tokens))
+    return sim, substituted
+
+
+# A title with a substituted word is at most this alike (the title
+# comparison's "a word differs" level).
+SUBSTITUTED_WORD_SIMILARITY = 0.75
+
+
+def title_similarity(a: Features, b: Features) -> float | None:
+    """The similarity of two titles in [0, 1] (None: a side has none); a
+    substituted word caps it at :data:`SUBSTITUTED_WORD_SIMILARITY`."""
+    match = title_match(a, b)
+    if match is None:
+        return None
+    sim, substituted = match
+    return SUBSTITUTED_WORD_SIMILARITY if substituted else sim
+
+
+_ROMAN_NUMERALS = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})
+
+
+def _substituted_word(x: Sequence[str], y: Sequence[str]) -> bool:
+    """Whether each title has a word the other lacks and that is no spelling
+    variant of one of the other's ("haemolytic"/"hemolytic" are variants,
+    "pediatric"/"adult" a different study)."""
+    # Numbers are the title-number comparison's business ("Part II" = "Part 2").
+    only_x = {w for w in set(x) - set(y) if w.isalpha() and w not in _ROMAN_NUMERALS}
+    only_y = {w for w in set(y) - set(x) if w.isalpha() and w not in _ROMAN_NUMERALS}
+    if not only_x or not only_y:
+        return False
+    return (any(all(not _variant(w, v) for v in only_y) for w in only_x)
+            and any(all(not _variant(v, w) for w in only_x) for v in only_y))
+
+
+def _variant(w: str, v: str) -> bool:
+    """A spelling variant, typo or shortening: "haemolytic"/"hemolytic",
+    "nets"/"networks", "turst"/"trust" (two swapped letters are one slip)."""
+    return w[:3] == v[:3] or OSA.normalized_similarity(w, v) >= 0.75
+
+
+def _author_match(x: str, y: str) -> float:
+    """1 for the same key, 0.9 for compatible initials, 0.8 for a family name
+    broken by encoding (``auppa`` vs ``suppa``) with the same initials."""
+    if x == y:
+        return 1.0
+    fx, _, ix = x.partition(" ")
+    fy, _, iy = y.partition(" ")
+    if fx == fy:
+        if not ix or not iy or ix.startswith(iy) or iy.startswith(ix):
+            return 0.9
+        return 0.3 if ix[0] == iy[0] else 0.0
+    if len(fx) >= 4 and len(fy) >= 4 and (not ix or not iy or ix[0] == iy[0]):
+        if Levenshtein.normalized_similarity(fx, fy) >= 0.75:
+            return 0.8
+    return 0.0
+
+
+def author_similarity(a: Features, b: Features) -> float | None:
+    """Share of the shorter author list found in the longer one (greedy)."""
+    if not a.authors or not b.authors:
+        return None
+    # Ties broken by content, so that the greedy matching is symmetric.
+    short, long_ = sorted((a.authors[:25], b.authors[:25]), key=lambda x: (len(x), x))
+    if short == long_[: len(short)]:
+        return 1.0
+    free = list(long_)
+    total = 0.0
+    for x in short:
+        best, best_j = 0.0, -1
+        for j, y in enumerate(free):
+            s = _author_match(x, y)
+            if s > best:
+                best, best_j = s, j
+                if s == 1.0:
+                    break
+        if best_j >= 0:
+            total += best
+            free.pop(best_j)
+    return total / len(short)
+
+
+
+def same_container(a: Features, b: Features) -> bool:
+    """Both name the same journal: a shared ISSN, or one venue name extending
+    the other ("Circulation" and "Circulation. Conference: ...", its
+    supplement of conference abstracts)."""
+    x, y = a.ids.get("issn"), b.ids.get("issn")
+    if x and y and not x.isdisjoint(y):
+        return True
+    if len(a.venue) > len(b.venue):
+        a, b = b, a
+    short, long_ = a.venue, b.venue
+    return (len(short) >= 4 and long_.startswith(short) and long_[len(short):len(short) + 1] == " "
+            and (b.venue_kind == "proceedings"
+                 or not _SUPPLEMENT_WORDS.isdisjoint(long_[len(short):].split())))
+
+
+# Words that mark a journal's supplement of abstracts or proceedings when they
+# follow its name ("Circulation. Conference: Resuscitation Science Symposium").
+_SUPPLEMENT_WORDS = frozenset({"conference", "supplement", "suppl", "abstracts", "meeting",
+                               "congress", "symposium", "proceedings"})
+
+
+def abbreviates(short: list[str], long_: list[str]) -> bool:
+    """Each word of ``short`` starts a word of ``long_``, in order, and
+    together they cover its first word: "j am coll cardiol" abbreviates
+    "journal american college cardiology"."""
+    j = 0
+    for k, word in enumerate(short):
+        while j < len(long_) and not long_[j].startswith(word):
+            if k == 0:
+                return False
+            j += 1
+        if j == len(long_):
+            return False
+        j += 1
+    return True
+
+
+def acronym(short: list[str], long_: list[str]) -> bool:
+    """``short`` is one word of three letters or more made of the initials of
+    the words of ``long_``: "vldb" for "very large data bases"."""
+    return (len(short) == 1 and len(short[0]) >= 3 and len(long_) == len(short[0])
+            and short[0] == "".join(w[0] for w in long_))
+
+
+def venue_name_similarity(a: Features, b: Features) -> float:
+    """Token-set similarity of two venue names."""
+    return fuzz.token_set_ratio(a.venue, b.venue) / 100.0
