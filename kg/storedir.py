@@ -31,6 +31,8 @@ import secrets
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from pyoxigraph import Store
@@ -299,13 +301,23 @@ def begin_build(store: Path, label: str = "") -> StagedBuild:
         remove_stale_builds(store, locked=True)
         stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         name = "-".join(p for p in (stamp, label, secrets.token_hex(3)) if p)
-        path = store / BUILDS / name
-        path.mkdir(parents=True)
-        _test_hook("staged")
+        staged = StagedBuild(store, store / BUILDS / name, lock)
     except BaseException:
         os.close(lock)
         raise
-    return StagedBuild(store, path, lock)
+    with _abort_on_error(staged):
+        staged.path.mkdir(parents=True)
+        _test_hook("staged")
+    return staged
+
+
+@contextmanager
+def _abort_on_error(staged: StagedBuild) -> Iterator[None]:
+    try:
+        yield
+    except BaseException:
+        staged.abort()
+        raise
 
 
 def _lock(store: Path) -> int:
