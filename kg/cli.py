@@ -3,8 +3,8 @@
 Exit codes: 0 success; 2 bad usage or input that cannot be read (unknown
 file, bad encoding, CSV without a title column, a record id repeated within a
 source); 3 records were rejected and ``--strict`` was given; 4 the store
-cannot be created or opened; 5 the query cannot be found, parsed or run; 6
-``kg validate`` found SHACL violations.
+cannot be created or opened, or another build is writing it; 5 the query
+cannot be found, parsed or run; 6 ``kg validate`` found SHACL violations.
 """
 
 from __future__ import annotations
@@ -97,9 +97,13 @@ def build(
 ) -> None:
     """Read records, resolve them into works and write the graph to an on-disk store.
 
-    An existing kg-resolve store at --store is replaced; any other non-empty
-    directory is refused. Every record read ends up in exactly one work or in
-    the rejected report; the summary says how many of each.
+    An existing kg-resolve store at --store is replaced atomically: the graph is
+    written into a new directory under --store/builds and made current only when
+    complete, so queries meanwhile read the old store, and a build that fails, is
+    interrupted or killed leaves it whole (the next build removes what it left).
+    A second build on the same store is refused (exit 4); so is any other
+    non-empty directory. Every record read ends up in exactly one work or in the
+    rejected report; the summary says how many of each.
     """
     try:
         settings = Settings.from_json(settings_file.read_text()) if settings_file else Settings()
