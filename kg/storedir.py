@@ -167,7 +167,11 @@ def pin_store(store: Path) -> PinnedStore:
             raise StoreError(f"{path}: cannot open {MARKER}: {exc}") from exc
         try:
             if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_SH)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_SH)
+                except OSError as exc:  # no flock on this file system: read unpinned
+                    if exc.errno not in (errno.ENOLCK, errno.EOPNOTSUPP, errno.EINVAL):
+                        raise
             if os.fstat(fd).st_nlink == 0:  # removed while we waited
                 os.close(fd)
                 continue
@@ -249,6 +253,8 @@ class StagedBuild:
         _test_hook("committed")
         try:
             remove_stale_builds(self.store, locked=True)
+        except (OSError, StoreError):
+            pass  # the build is committed; a later build removes what is left
         finally:
             self._release()
         return self.path
@@ -258,6 +264,7 @@ class StagedBuild:
         try:
             if not self.committed and not self._is_current():
                 shutil.rmtree(self.path, ignore_errors=True)
+                (self.store / f".{MARKER}.{os.getpid()}").unlink(missing_ok=True)
         finally:
             self._release()
 
@@ -274,6 +281,9 @@ class StagedBuild:
 
     def __enter__(self) -> StagedBuild:
         return self
+
+    def __del__(self) -> None:  # the lock, at least, if neither commit nor abort ran
+        self._release()
 
     def __exit__(self, *exc: object) -> None:
         if not self.committed:
