@@ -17,7 +17,6 @@ and runs ``kg validate`` on it (a table in QUERIES.md).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -34,6 +33,7 @@ sys.path.insert(0, str(HERE))
 from pyoxigraph import Store  # noqa: E402
 
 from kg.queries import result_rows, run_query, shipped_queries  # noqa: E402
+from kg.store import MARKER, open_store, store_metadata  # noqa: E402
 
 TARGET_SECONDS = 1.0
 
@@ -83,7 +83,7 @@ def parameters(store: Store) -> dict[str, str]:
 
 
 def time_queries(store_dir: Path, repeat: int) -> tuple[dict[str, str], list[dict]]:
-    store = Store.read_only(str(store_dir))
+    store = open_store(store_dir)
     values = parameters(store)
     results = []
     for q in shipped_queries().values():
@@ -122,7 +122,7 @@ def validate_sets(data: Path, workdir: Path, jobs: int) -> list[dict]:
                            str(store), "--quiet"])
         seconds, peak, text = run([sys.executable, "-m", "kg.cli", "validate", "--store",
                                    str(store), "--quiet", "--jobs", str(jobs)])
-        meta = json.loads((store / "kg-resolve.json").read_text(encoding="utf-8"))
+        meta = store_metadata(store)
         out.append({"set": name, "records": meta["summary"]["records read"],
                     "quads": meta["summary"]["quads written"], "build": round(built, 1),
                     "seconds": round(seconds, 1), "peak_mib": round(peak),
@@ -192,10 +192,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="kg-queries-") as tmp:
         store = args.store or Path(tmp) / "depression-store"
         built = None
-        if not (args.reuse and (store / "kg-resolve.json").exists()):
+        if not (args.reuse and (store / MARKER).exists()):
             built = build(args.data, store)
             print(f"built {store} in {built['seconds']} s", file=sys.stderr)
-        meta = json.loads((store / "kg-resolve.json").read_text(encoding="utf-8"))
+        meta = store_metadata(store)
         values, results = time_queries(store, args.repeat)
         for r in results:
             print(f"{r['query']:26} {r['rows']:>8} rows  first {r['first']:.3f} s  "

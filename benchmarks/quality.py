@@ -38,6 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
+from kg.store import store_metadata  # noqa: E402
 from resolve.evaluate import Scores, clusters_from_groups, evaluate, read_clusters_csv  # noqa: E402
 
 SYSREV = ("cardiac", "depression", "diabetes", "neuroimaging", "cytology_screening",
@@ -114,7 +115,7 @@ def measure(data: Path, name: str, tool: str, workdir: Path,
             flags.append(f"--settings={settings}")
         seconds, peak = run([*kg, "build", *inputs, *flags, "--store", str(store), "--quiet"])
         run([*kg, "export", "--store", str(store), "--format", "clusters", "-o", str(clusters)])
-        meta = json.loads((store / "kg-resolve.json").read_text())
+        meta = store_metadata(store)
         extra = {"candidate_pairs": meta["summary"]["candidate pairs scored"],
                  "components_split": meta["summary"]["components split"],
                  "stage_seconds": meta["timings"]}

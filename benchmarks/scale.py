@@ -41,6 +41,7 @@ sys.path.insert(0, str(HERE))
 
 from quality import STAGES, run  # noqa: E402  (quality.py puts the repo on sys.path)
 
+from kg.store import store_metadata  # noqa: E402
 from resolve.evaluate import evaluate, read_clusters_csv  # noqa: E402
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -88,7 +89,7 @@ def measure(workdir: Path, n: int, seed: int, keep_store: bool = False) -> dict:
     print(f"kg build {n:,} records ...", flush=True)
     load = os.getloadavg()[0]
     seconds, peak = run([*kg, "build", *inputs, "--store", str(store), "--quiet"])
-    build = json.loads((store / "kg-resolve.json").read_text(encoding="utf-8"))
+    build = store_metadata(store)
     clusters = workdir / f"clusters-{n}-seed{seed}.csv"
     t0 = time.perf_counter()
     run([*kg, "export", "--store", str(store), "--format", "clusters", "-o", str(clusters)])

@@ -33,7 +33,7 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from .model import BuildInfo, resolution_nquads
-from .store import StoreError, bulk_load, create_store, write_metadata
+from .store import StoreError, begin_build, bulk_load, create_store, write_metadata
 
 # Builds of up to this many records load the graph with two Oxigraph loaders side
 # by side (a graph of under a million quads is a single batch for one loader,
@@ -122,7 +122,9 @@ def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
 
 def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo
                 ) -> dict[str, float | int]:
-    """Write the graph of a resolution into a new store at ``store``; the
+    """Write the graph of a resolution into a new store in ``store``, a
+    directory that does not exist yet or is empty (:func:`build_store` gives
+    it the directory of a staged build, see :func:`kg.store.begin_build`); the
     quads written and the timings of making (``rdf``) and loading them."""
     t = time.perf_counter()
     oxi = create_store(store)
@@ -144,8 +146,12 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
                 progress: Progress | None = None,
                 on_read: Callable[[ReadResult], None] | None = None) -> BuildReport:
     """Read ``inputs``, resolve the records into works and write the graph to
-    an on-disk store at ``store`` (an existing kg-resolve store there is
-    replaced; any other non-empty directory is refused).
+    an on-disk store at ``store``. An existing kg-resolve store there is
+    replaced atomically: the graph is written into a new directory that
+    becomes current only once complete, so readers see the old store until
+    then, and a build that fails, is interrupted or killed leaves it as it was
+    (see :mod:`kg.storedir`). Any other non-empty directory is refused, and so
+    is a store another build is writing (:class:`kg.store.StoreError`).
 
     ``settings`` default to :class:`Settings`; ``clean_sources`` adds sources
     declared free of duplicates of their own; ``jobs`` processes compare
@@ -189,7 +195,14 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
                      tuple(str(s.path) for s in read.specs), started.isoformat(),
                      datetime.now(UTC).replace(microsecond=0).isoformat(),
                      resolution.candidates.total, len(read.rejected))
-    written = write_store(store, read, resolution, info)
+    # into a new directory, made current once complete: the old store stays whole
+    # and readable until then, and is kept if the build fails or is interrupted
+    staged = begin_build(store, build_id)
+    try:
+        written = write_store(staged.path, read, resolution, info)
+    except BaseException:
+        staged.abort()
+        raise
     quads = int(written.pop("quads"))
     timings.update(written)
 
@@ -215,5 +228,7 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
     }
-    write_metadata(store, metadata)
+    with staged:  # a build killed before the commit is removed by the next one
+        write_metadata(staged.path, metadata)
+        staged.commit()
     return BuildReport(store, build_id, read, resolution, summary, timings, metadata)

@@ -3,8 +3,8 @@
 Exit codes: 0 success; 2 bad usage or input that cannot be read (unknown
 file, bad encoding, CSV without a title column, a record id repeated within a
 source); 3 records were rejected and ``--strict`` was given; 4 the store
-cannot be created or opened; 5 the query cannot be found, parsed or run; 6
-``kg validate`` found SHACL violations.
+cannot be created or opened, or another build is writing it; 5 the query
+cannot be found, parsed or run; 6 ``kg validate`` found SHACL violations.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from .queries import (
     run_query,
     shipped_queries,
 )
-from .store import MARKER, StoreError, open_store
+from .store import StoreError, open_store, pin_store, store_metadata
 
 EXIT_INPUT, EXIT_STRICT, EXIT_STORE, EXIT_QUERY = 2, 3, 4, 5
 
@@ -97,9 +97,13 @@ def build(
 ) -> None:
     """Read records, resolve them into works and write the graph to an on-disk store.
 
-    An existing kg-resolve store at --store is replaced; any other non-empty
-    directory is refused. Every record read ends up in exactly one work or in
-    the rejected report; the summary says how many of each.
+    An existing kg-resolve store at --store is replaced atomically: the graph is
+    written into a new directory under --store/builds and made current only when
+    complete, so queries meanwhile read the old store, and a build that fails, is
+    interrupted or killed leaves it whole (the next build removes what it left).
+    A second build on the same store is refused (exit 4); so is any other
+    non-empty directory. Every record read ends up in exactly one work or in the
+    rejected report; the summary says how many of each.
     """
     try:
         settings = Settings.from_json(settings_file.read_text()) if settings_file else Settings()
@@ -251,7 +255,8 @@ def validate_cmd(
     from .validate import load_shapes, validate_store
 
     try:
-        oxi = open_store(store)
+        pinned = pin_store(store)  # the build now current, for the workers too
+        oxi = open_store(pinned.path)
     except StoreError as exc:
         raise _fail(str(exc), EXIT_STORE) from exc
     try:
@@ -264,7 +269,7 @@ def validate_cmd(
         task = progress.add_task("validating", total=None)
         report = validate_store(oxi, graph, batch,
                                 progress=lambda m: progress.update(task, description=m),
-                                jobs=jobs, store_path=store, shapes_path=shapes)
+                                jobs=jobs, store_path=pinned.path, shapes_path=shapes)
     summary = (f"{report.focus_nodes:,} nodes in {report.chunks} chunks "
                f"({report.triples:,} triples), {report.seconds} s")
     if report.conforms:
@@ -301,11 +306,12 @@ def serve_cmd(
     from .serve import serve
 
     try:
-        open_store(store)
+        pinned = pin_store(store)  # the build now current; kept while it is served
+        open_store(pinned.path)
     except StoreError as exc:
         raise _fail(str(exc), EXIT_STORE) from exc
     try:
-        serve(store, host, port, timeout, workers,
+        serve(pinned.path, host, port, timeout, workers,
               announce=lambda m: print(m, flush=True),
               log=(lambda m: print(m, file=sys.stderr, flush=True)) if log else None)
     except OSError as exc:
@@ -379,10 +385,11 @@ def sources_cmd(
 @app.command()
 def info(store: StoreOpt) -> None:
     """Show what build made a store: inputs, settings, counts and timings."""
-    path = store / MARKER
-    if not path.exists():
-        raise _fail(f"{store}: not a kg-resolve store", EXIT_STORE)
-    out.print_json(path.read_text(encoding="utf-8"))
+    try:
+        meta = store_metadata(store)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_STORE) from exc
+    out.print_json(data=meta)
 
 
 def main() -> None:

@@ -1,9 +1,11 @@
-"""The on-disk Oxigraph store a build writes and the other commands read."""
+"""The on-disk Oxigraph store a build writes and the other commands read:
+loading the graph (:func:`bulk_load`); the store directory, its builds and who
+may read or replace them are :mod:`kg.storedir`, whose API is re-exported
+here."""
 
 from __future__ import annotations
 
 import errno
-import json
 import os
 import select
 import shutil
@@ -16,45 +18,28 @@ from pathlib import Path
 
 from pyoxigraph import RdfFormat, Store
 
+from .storedir import (  # noqa: F401 - the store directory's API, re-exported
+    BUILDS,
+    LOCK,
+    MARKER,
+    PinnedStore,
+    StagedBuild,
+    StoreError,
+    _test_hook,
+    begin_build,
+    create_store,
+    current_path,
+    open_store,
+    pin_store,
+    remove_stale_builds,
+    store_metadata,
+    write_metadata,
+)
+
 try:
     import fcntl
 except ImportError:  # Windows: no named pipes either, see bulk_load
     fcntl = None  # type: ignore[assignment]
-
-MARKER = "kg-resolve.json"
-"""File in a store directory describing the build that made it."""
-
-
-class StoreError(Exception):
-    """A store directory that cannot be created or opened, or a failed load."""
-
-
-def create_store(path: Path) -> Store:
-    """A new, empty store at ``path``.
-
-    An existing kg-resolve store there is replaced (a build is a whole); any
-    other non-empty directory is refused rather than deleted.
-    """
-    if path.exists():
-        if not path.is_dir():
-            raise StoreError(f"{path}: exists and is not a directory")
-        if any(path.iterdir()):
-            if not (path / MARKER).exists():
-                raise StoreError(
-                    f"{path}: directory is not empty and is not a kg-resolve store; "
-                    "choose another --store directory")
-            shutil.rmtree(path)
-    path.mkdir(parents=True, exist_ok=True)
-    return Store(str(path))
-
-
-def open_store(path: Path, read_only: bool = True) -> Store:
-    if not (path / MARKER).exists():
-        raise StoreError(f"{path}: not a kg-resolve store (run 'kg build ... --store {path}')")
-    try:
-        return Store.read_only(str(path)) if read_only else Store(str(path))
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot open store: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -183,6 +168,8 @@ def bulk_load(store: Store, nquads: Iterable[str], optimize: bool = True,
             ready = [fd for fd, _ in poll.poll()] if len(fds) > 1 else fds
             turn += 1
             _write(ready[turn % len(ready)], text.encode())
+            if turn == 1:
+                _test_hook("loading")
     except BrokenPipeError:
         for fd in fds:  # a loader stopped reading: stop the others too
             _try_write(fd, _ABORT)
@@ -237,8 +224,3 @@ def _finish(store: Store, count: int, generate: float, load: float, optimize: bo
     if optimize:
         store.optimize()
     return Loaded(count, round(generate, 3), round(load, 3), round(time.perf_counter() - t, 3))
-
-
-def write_metadata(path: Path, meta: dict) -> None:
-    (path / MARKER).write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n",
-                               encoding="utf-8")

@@ -24,6 +24,7 @@ from _kgfixtures import (
 from pyoxigraph import DefaultGraph, RdfFormat, Store
 
 from kg.queries import shipped_queries
+from kg.store import open_store
 
 EXIT_INPUT, EXIT_STRICT, EXIT_STORE, EXIT_QUERY = 2, 3, 4, 5
 
@@ -469,7 +470,7 @@ def test_turtle_reloads_into_pyoxigraph_with_same_triples(twin_exports):
     store_dir, files = twin_exports["one"]
     fresh = Store()
     fresh.load(path=str(files["turtle"]), format=RdfFormat.TURTLE)
-    src = Store.read_only(str(store_dir))
+    src = open_store(store_dir)
     default = list(src.quads_for_pattern(None, None, None, DefaultGraph()))
     assert len(default) > 0
     assert len(fresh) == len(default)

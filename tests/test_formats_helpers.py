@@ -11,6 +11,7 @@ from _kgfixtures import describe, run, summary_of
 from pyoxigraph import Store
 
 from kg.model import identifier_iri, record_iri
+from kg.store import open_store
 from kg.vocab import PREFIXES
 from resolve.readers import make_origin, origin_parts
 
@@ -45,7 +46,7 @@ def select(store: Path, query: str) -> list[dict[str, str]]:
     """Rows of a SELECT over a built store (opened read-only once per store)."""
     db = _OPEN.get(str(store))
     if db is None:
-        db = _OPEN[str(store)] = Store.read_only(str(store))
+        db = _OPEN[str(store)] = open_store(store)
     res = db.query(query, prefixes=PREFIXES)
     names = [v.value for v in res.variables]
     return [{n: sol[n].value for n in names if sol[n] is not None} for sol in res]

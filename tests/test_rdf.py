@@ -30,7 +30,7 @@ from kg.model import (
     record_iri,
     work_iri,
 )
-from kg.store import bulk_load
+from kg.store import bulk_load, open_store
 from kg.vocab import BUILD_GRAPH, DATA, EVIDENCE_GRAPH, PREFIXES, XSD
 from resolve.types import Author, Record, Work
 
@@ -41,7 +41,7 @@ example_store = _kgfixtures.example_store  # the fixture, built once per module
 
 @pytest.fixture(scope="module")
 def db(example_store):
-    store = Store.read_only(str(example_store))
+    store = open_store(example_store)
     yield store
     del store
 

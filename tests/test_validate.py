@@ -14,6 +14,7 @@ from _kgfixtures import ROOT, describe, run, text
 from pyoxigraph import RdfFormat, Store, serialize
 
 from kg.model import record_iri, work_iri
+from kg.store import current_path, open_store
 from kg.validate import Violation, chunks, load_shapes, validate_graph, validate_store
 from kg.vocab import DATA, PREFIXES
 
@@ -36,7 +37,7 @@ def broken(example_store: Path, tmp_path: Path, update: str) -> Path:
     """A copy of the example store with a SPARQL update applied."""
     store = tmp_path / "broken"
     shutil.copytree(example_store, store)
-    oxi = Store(str(store))
+    oxi = Store(str(current_path(store)))
     oxi.update(HEAD + update)
     oxi.flush()
     del oxi
@@ -45,7 +46,7 @@ def broken(example_store: Path, tmp_path: Path, update: str) -> Path:
 
 
 def violations(store: Path) -> list[Violation]:
-    oxi = Store.read_only(str(store))
+    oxi = open_store(store)
     try:
         return validate_store(oxi).violations
     finally:
@@ -72,7 +73,7 @@ def test_every_class_and_property_in_the_example_has_a_shape(example_store, shap
     paths = {str(p) for p in shapes.objects(None, sh.path) if isinstance(p, rdflib.URIRef)}
     paths |= {str(shapes.value(p, sh.inversePath)) for p in shapes.objects(None, sh.path)
               if isinstance(p, rdflib.BNode)}
-    oxi = Store.read_only(str(example_store))
+    oxi = open_store(example_store)
     predicates = {q.predicate.value for q in oxi} - {PREFIXES["rdf"] + "type"}
     del oxi
     assert predicates <= paths, sorted(predicates - paths)
@@ -85,7 +86,7 @@ def test_example_conforms_through_the_cli(example_store):
 
 
 def test_chunks_cover_every_typed_node_once(example_store):
-    oxi = Store.read_only(str(example_store))
+    oxi = open_store(example_store)
     focus = [f for c in chunks(oxi, batch=3) for f in c.focus]
     typed = {row["s"].value for row in oxi.query(
         "SELECT DISTINCT ?s WHERE { { ?s a ?t } UNION { GRAPH ?g { ?s a ?t } } }")}
@@ -95,7 +96,7 @@ def test_chunks_cover_every_typed_node_once(example_store):
 
 
 def test_small_batches_give_the_same_result(example_store):
-    oxi = Store.read_only(str(example_store))
+    oxi = open_store(example_store)
     assert validate_store(oxi, batch=3).conforms
     del oxi
 
@@ -185,9 +186,9 @@ def test_cli_reports_violations_and_exits_6(broken_store):
 
 
 def test_parallel_validation_finds_the_same(broken_store, broken_violations):
-    oxi = Store.read_only(str(broken_store))
+    oxi = open_store(broken_store)
     try:
-        report = validate_store(oxi, jobs=2, store_path=broken_store, batch=4)
+        report = validate_store(oxi, jobs=2, store_path=current_path(broken_store), batch=4)
     finally:
         del oxi
         gc.collect()
@@ -197,7 +198,7 @@ def test_parallel_validation_finds_the_same(broken_store, broken_violations):
 
 def test_chunked_equals_whole_graph_validation(broken_store, broken_violations, shapes):
     """Chunks see what pyshacl on the whole graph sees."""
-    oxi = Store.read_only(str(broken_store))
+    oxi = open_store(broken_store)
     ds = rdflib.Dataset()
     ds.parse(data=serialize(oxi, format=RdfFormat.N_QUADS).decode(), format="nquads")
     del oxi

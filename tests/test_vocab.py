@@ -132,9 +132,11 @@ def test_ontology_declares_no_unknown_kgr_terms(ontology):
 
 def _kgr_iris_in_store(store_dir) -> dict[str, set[str]]:
     """IRIs of the kgr namespace used in the example store, by position."""
-    from pyoxigraph import NamedNode, Store
+    from pyoxigraph import NamedNode
 
-    store = Store.read_only(str(store_dir))
+    from kg.store import open_store
+
+    store = open_store(store_dir)
     used: dict[str, set[str]] = {"predicate": set(), "class": set(), "object": set()}
     rdf_type = NamedNode(vocab.RDF.type)
     for q in store:
