@@ -33,7 +33,8 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from .model import BuildInfo, resolution_nquads
-from .store import StoreError, begin_build, bulk_load, create_store, write_metadata
+from .store import StoreError, bulk_load, create_store, write_metadata
+from .storedir import begin_build, check_unlocked
 
 # Builds of up to this many records load the graph with two Oxigraph loaders side
 # by side (a graph of under a million quads is a single batch for one loader,
@@ -168,6 +169,7 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     if clean_sources:
         settings = replace(settings, clean_sources=tuple(sorted(
             {*settings.clean_sources, *clean_sources})))
+    check_unlocked(store)  # another build writing it: say so before the work, not after
     read = read_records(inputs, fmt, encoding, progress)
     sources = {r.source for r in read.records} | {r.source for r in read.rejected}
     unknown = set(settings.clean_sources) - sources

@@ -349,6 +349,16 @@ def _lock(store: Path) -> int:
     return fd
 
 
+def check_unlocked(store: Path) -> None:
+    """Raise :class:`StoreError` now if another build is writing ``store``, so
+    that a build does not read and resolve its input only to be refused at
+    the end.  (The lock itself is taken by :func:`begin_build`.)"""
+    store = Path(store)
+    if not (store / LOCK).is_file():
+        return
+    os.close(_lock(store))
+
+
 def remove_stale_builds(store: Path, locked: bool = False) -> list[Path]:
     """Remove from ``store`` what is not part of its current build: builds
     that are no longer current (unless a reader pins them), what builds that

@@ -240,6 +240,9 @@ def test_a_second_build_is_refused_while_one_writes(old_store, old_input):
             in flat(text(res))
         with pytest.raises(StoreError, match="another kg build"):
             build_store([old_input], old_store, jobs=1)
+        # refused before reading anything: an unreadable input is not even looked at
+        with pytest.raises(StoreError, match="another kg build"):
+            build_store([old_input.parent / "no-such-file.jsonl"], old_store, jobs=1)
         assert_complete(old_store, OLD_WORKS)
         proc.stdin.write("\n")  # let the first build go on
         proc.stdin.flush()
