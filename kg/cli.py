@@ -291,17 +291,25 @@ def validate_cmd(
 def serve_cmd(
     store: StoreOpt,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port (0: any free port, printed).")] = 7878,
-    timeout: Annotated[float, typer.Option(help="Seconds a query may run before it is "
-                                           "stopped (HTTP 503).")] = 30.0,
-    workers: Annotated[int, typer.Option(help="Query worker processes.")] = 2,
+    port: Annotated[int, typer.Option(min=0, max=65535,
+                                      help="Port (0: any free port, printed).")] = 7878,
+    timeout: Annotated[float, typer.Option(min=0.001, help="Seconds a query may run before "
+                                           "it is stopped (HTTP 503).")] = 30.0,
+    workers: Annotated[int, typer.Option(min=1, help="Query worker processes.")] = 2,
+    memory_limit: Annotated[int, typer.Option(min=0, help="MB of memory a query may take "
+                                              "(its worker is then replaced, HTTP 503); "
+                                              "0: no limit.")] = 2048,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        help="A Host name to answer besides localhost, 127.0.0.1 and [::1] (repeatable); "
+        "on a loopback address other names are refused (421).")] = None,
     log: Annotated[bool, typer.Option(help="Log each request to stderr.")] = False,
 ) -> None:
     """Serve a store as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
 
     GET ?query= or POST (form or application/sparql-query). Results by Accept: SPARQL
     JSON, XML, CSV, TSV; Turtle or N-Triples for CONSTRUCT. Updates (403) and SERVICE
-    (400) are refused; a query over --timeout is stopped (503). Ctrl-C stops the server.
+    (400) are refused, and query workers have no network; a query over --timeout or
+    --memory-limit is stopped (503). Ctrl-C stops the server.
     """
     from .serve import serve
 
@@ -313,7 +321,10 @@ def serve_cmd(
     try:
         serve(pinned.path, host, port, timeout, workers,
               announce=lambda m: print(m, flush=True),
-              log=(lambda m: print(m, file=sys.stderr, flush=True)) if log else None)
+              log=(lambda m: print(m, file=sys.stderr, flush=True)) if log else None,
+              memory_limit=memory_limit, allow_hosts=allow_host or ())
+    except ValueError as exc:
+        raise _fail(str(exc), EXIT_INPUT) from exc
     except OSError as exc:
         raise _fail(f"cannot listen on {host}:{port}: {exc}", EXIT_INPUT) from exc
 

@@ -140,24 +140,38 @@ def bind_params(text: str, params: dict[str, str]) -> str:
     as a prepared statement does.  In a SELECT projection the variable stays
     a column, bound to the value: ``(value AS ?name)``.  A string parameter
     is also bound, as a matching key (:func:`match_key`: "Šimko" -> "simko"),
-    to ``?name_key`` where the query uses that variable."""
-    for name, value in list(params.items()):
-        key_var = re.compile(rf"[?$]{re.escape(name)}_key\b")
-        if not value.startswith("<") and key_var.search(text):
-            text = key_var.sub(lambda m, v=value: str(Literal(match_key(v))), text)
-        pattern = re.compile(rf"(\bAS\s+)?[?$]{re.escape(name)}\b", re.IGNORECASE)
-        if not pattern.search(text):
+    to ``?name_key`` where the query uses that variable.
+
+    All parameters are bound in one pass over the query text, so a value is
+    never read again: ``a=?b`` gives the literal ``"?b"``, not ``b``'s value."""
+    terms: dict[str, str] = {}
+    for name, value in params.items():
+        if not re.search(rf"[?$]{re.escape(name)}\b", text):
             raise QueryError(f"parameter {name!r} is not a variable of this query")
-        term = param_term(value)
-        body = text.find("{")
-        head, rest = (text, "") if body < 0 else (text[:body], text[body:])
-        projection = re.search(r"\bSELECT\b", head, re.IGNORECASE)
-        if projection:
-            head = head[:projection.end()] + pattern.sub(
-                lambda m, t=term, n=name: m.group(0) if m.group(1) else f"({t} AS ?{n})",
-                head[projection.end():])
-        text = head + pattern.sub(lambda m, t=term: m.group(0) if m.group(1) else t, rest)
-    return text
+        terms[name] = param_term(value)
+    for name, value in params.items():
+        key = f"{name}_key"
+        if not value.startswith("<") and key not in terms:
+            terms[key] = str(Literal(match_key(value)))
+    if not terms:
+        return text
+    names = "|".join(re.escape(n) for n in sorted(terms, key=len, reverse=True))
+    # variable names are case-sensitive, the keyword AS is not
+    pattern = re.compile(rf"((?i:\bAS)\s+)?[?$]({names})\b")
+
+    def bind(m: re.Match[str], projected: bool) -> str:
+        name = m.group(2)
+        if m.group(1):  # ``AS ?name``: the variable is being named, not used
+            return m.group(0)
+        return f"({terms[name]} AS ?{name})" if projected else terms[name]
+
+    body = text.find("{")
+    head, rest = (text, "") if body < 0 else (text[:body], text[body:])
+    projection = re.search(r"\bSELECT\b", head, re.IGNORECASE)
+    if projection:
+        head = head[:projection.end()] + pattern.sub(lambda m: bind(m, True),
+                                                     head[projection.end():])
+    return head + pattern.sub(lambda m: bind(m, False), rest)
 
 
 def run_query(store: Store, text: str, params: dict[str, str] | None = None,
