@@ -314,12 +314,12 @@ def serve_cmd(
     from .serve import serve
 
     try:
-        pinned = pin_store(store)  # the build now current; kept while it is served
-        open_store(pinned.path)
+        with pin_store(store):  # a complete store is there (serve pins its own)
+            pass
     except StoreError as exc:
         raise _fail(str(exc), EXIT_STORE) from exc
     try:
-        serve(pinned.path, host, port, timeout, workers,
+        serve(store, host, port, timeout, workers,
               announce=lambda m: print(m, flush=True),
               log=(lambda m: print(m, file=sys.stderr, flush=True)) if log else None,
               memory_limit=memory_limit, allow_hosts=allow_host or ())

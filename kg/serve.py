@@ -541,6 +541,88 @@ class Pool:
             w.kill()
 
 
+class FollowingPool:
+    """A :class:`Pool` over the build now current in a store directory that
+    follows rebuilds: when ``kg build`` commits a new build there, a pool over
+    it is started and takes the next queries, while the queries already
+    running finish on the old one (closed a query timeout later, its build then
+    released).  So the endpoint serves one complete store at a time, never a
+    half-written one, and says which (``X-KG-Build``)."""
+
+    def __init__(self, store_dir: Path, size: int = 2, timeout: float = DEFAULT_TIMEOUT,
+                 memory_limit: int = DEFAULT_MEMORY_LIMIT, check_every: float = 1.0) -> None:
+        from .store import pin_store
+
+        self.store_dir = Path(store_dir)
+        self.size, self.timeout, self.memory_limit = size, timeout, memory_limit
+        self.pin = pin_store(self.store_dir)
+        try:
+            self.pool = Pool(str(self.pin.path), size, timeout, memory_limit)
+        except BaseException:
+            self.pin.close()
+            raise
+        self.closed = False
+        self._stop = threading.Event()
+        self._watch = threading.Thread(target=self._follow, args=(check_every,), daemon=True,
+                                       name="kg serve: follow rebuilds")
+        self._watch.start()
+
+    @property
+    def build(self) -> str:
+        return self.pool.build
+
+    @property
+    def info(self) -> WorkerInfo | None:
+        return self.pool.info
+
+    def alive(self) -> int:
+        return self.pool.alive()
+
+    def run(self, job: Job) -> Answer:
+        return self.pool.run(job)
+
+    def _follow(self, every: float) -> None:
+        from .store import StoreError, current_path
+
+        while not self._stop.wait(every):
+            try:
+                if current_path(self.store_dir) != self.pin.path:
+                    self.switch()
+            except (StoreError, OSError, RuntimeError):
+                continue  # a build half-way through its commit, or gone: look again
+
+    def switch(self) -> bool:
+        """Serve the build now current, if it is another; whether it switched."""
+        from .store import pin_store, remove_stale_builds
+
+        pin = pin_store(self.store_dir)
+        if pin.path == self.pin.path or self.closed:
+            pin.close()
+            return False
+        try:
+            pool = Pool(str(pin.path), self.size, self.timeout, self.memory_limit)
+        except BaseException:
+            pin.close()
+            raise
+        old_pool, old_pin = self.pool, self.pin
+        self.pool, self.pin = pool, pin
+
+        def retire() -> None:
+            time.sleep(self.timeout + 1.0)  # the queries running on it finish first
+            old_pool.close()
+            old_pin.close()
+            remove_stale_builds(self.store_dir)
+
+        threading.Thread(target=retire, daemon=True, name="kg serve: retire build").start()
+        return True
+
+    def close(self) -> None:
+        self.closed = True
+        self._stop.set()
+        self.pool.close()
+        self.pin.close()
+
+
 # -------------------------------------------------------------------- HTTP
 
 
@@ -630,7 +712,7 @@ class _Deadline(io.RawIOBase):
         self.sock.settimeout(self.idle)
 
 
-def make_handler(pool: Pool, log: Callable[[str], None] | None = None,
+def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None = None,
                  hosts: frozenset[str] | None = None):
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-resolve"
@@ -844,10 +926,11 @@ def serve(store: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           announce: Callable[[str], None] = print,
           log: Callable[[str], None] | None = None,
           memory_limit: int = DEFAULT_MEMORY_LIMIT, allow_hosts: Iterable[str] = ()) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM)."""
+    """Serve the store directory ``store`` until interrupted (Ctrl-C or
+    SIGTERM), following its rebuilds (:class:`FollowingPool`)."""
     check_options(port, workers, timeout, memory_limit)
     hosts = allowed_hosts(host, allow_hosts)
-    pool = Pool(str(store), workers, timeout, memory_limit)
+    pool = FollowingPool(store, workers, timeout, memory_limit)
     try:
         server = Server((host, port), make_handler(pool, log, hosts))
     except BaseException:

@@ -27,6 +27,7 @@ from kg.serve import (
     check_query,
     could_name_service,
 )
+from kg.store import current_path
 
 example_store = _kgfixtures.example_store  # the fixture, built once per module
 
@@ -247,7 +248,7 @@ def test_memory_bomb_is_answered_and_the_workers_come_back(endpoint):
 
 @pytest.fixture
 def pool(example_store):
-    p = Pool(str(example_store), size=2, timeout=30, memory_limit=300)
+    p = Pool(str(current_path(example_store)), size=2, timeout=30, memory_limit=300)
     yield p
     p.close()
 
@@ -274,7 +275,7 @@ def test_pool_refills_after_a_memory_bomb(pool, example_store):
 
 
 def test_pool_replaces_a_worker_killed_while_idle(example_store):
-    pool = Pool(str(example_store), size=1, timeout=60, memory_limit=300)
+    pool = Pool(str(current_path(example_store)), size=1, timeout=60, memory_limit=300)
     try:
         os.kill(pool.workers[0].proc.pid, signal.SIGKILL)
         pool.workers[0].proc.join(5)

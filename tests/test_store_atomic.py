@@ -318,3 +318,54 @@ def test_what_a_dead_first_build_left_is_not_a_store_and_is_cleaned(tmp_path, ol
     build_store([old_input], store, jobs=1)
     assert_complete(store, OLD_WORKS)
     assert_clean(store)
+
+
+# ------------------------------------------------------------ serving a rebuild
+
+
+def _serve(store: Path) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([*KG, "serve", "--store", str(store), "--port", "0",
+                             "--timeout", "5", "--workers", "1"], cwd=ROOT, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    line = proc.stdout.readline()
+    assert "SPARQL endpoint" in line, line + proc.stderr.read()
+    return proc, line.split()[4]
+
+
+def _served_works(url: str) -> tuple[int, str]:
+    """The number of works the endpoint answers, and the build it names."""
+    import urllib.parse
+    import urllib.request
+
+    query = "SELECT (COUNT(?w) AS ?n) WHERE { ?w a <http://purl.org/spar/fabio/Work> }"
+    req = urllib.request.Request(url + "?" + urllib.parse.urlencode({"query": query}),
+                                 headers={"Accept": "text/csv"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return int(resp.read().decode().split()[-1]), resp.headers["X-KG-Build"]
+
+
+def test_the_endpoint_serves_the_old_store_during_a_rebuild_then_the_new(old_store):
+    proc, url = _serve(old_store)
+    try:
+        assert _served_works(url)[0] == OLD_WORKS
+        old_build = store_metadata(old_store)["build"]
+        build = start_build(old_store, EXAMPLE_FILES, hook="loading:pause")
+        try:
+            wait_for(build, "loading")  # half-written: the endpoint still answers the old one
+            assert _served_works(url) == (OLD_WORKS, old_build)
+            build.stdin.write("\n")
+            build.stdin.flush()
+            assert build.wait(timeout=300) == 0, build.stderr.read()
+        finally:
+            if build.poll() is None:
+                kill(build)
+        new_build = store_metadata(old_store)["build"]
+        deadline = time.monotonic() + 60
+        while _served_works(url) != (NEW_WORKS, new_build):
+            assert time.monotonic() < deadline, "the endpoint never took up the new build"
+            time.sleep(0.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        proc.stderr.close()
