@@ -37,13 +37,22 @@ def parse_jsonl(text: str, hint: str = "") -> Iterator[Item]:
 
 def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
     """CSV (or TSV: by the ``.tsv`` extension, or a header with tabs and no
-    commas) with a header row; rows without an id column are ``line-N``."""
+    commas) with a header row; rows without an id column are ``line-N``.
+
+    A quoted field may span lines.  A row over several lines that does not
+    parse, has the wrong number of fields, or runs to the end of the file
+    inside a quoted field (a stray quote opened a field that never closed)
+    is rejected for its first line only, and reading starts again on the
+    next line: one stray quote does not swallow the rest of the file."""
     csv.field_size_limit(1 << 27)
     newline = text.find("\n")
     header_line = text if newline < 0 else text[:newline]
     tsv = hint.lower().removesuffix(".gz").endswith(".tsv") or (
         "\t" in header_line and "," not in header_line)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if tsv else ",")
+    delimiter = "\t" if tsv else ","
+    # Physical lines as csv counts them (ending in "\n", "\r\n" or "\r").
+    lines = list(io.StringIO(text, newline=""))
+    reader = _reader(lines, 0, delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -55,23 +64,35 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
         raise FormatError(
             f"no title column (header: {', '.join(header)}); "
             f"expected one of: title, article title, primary title", 1)
-    start = reader.line_num + 1
+    base = 0  # index in lines of the reader's first line
     while True:
+        before = reader.line_num
         try:
-            row = next(reader)
+            row: list[str] | None = next(reader)
+            why = None
         except StopIteration:
             break
         except csv.Error as exc:
-            yield Problem(f"malformed CSV: {exc}", line=start)
-            start = reader.line_num + 1
+            row, why = None, f"malformed CSV: {exc}"
+        first, count = base + before, reader.line_num - before
+        rownum = first + 1
+        if row is not None and len(row) != len(header) and any(c.strip() for c in row):
+            why = f"expected {len(header)} fields, found {len(row)}"
+        if count > 1 and (why or _unclosed(lines, first, count)):
+            why = why or "a quoted field runs to the end of the file"
+            yield Problem(f"{why}, in a row of {count} lines (a stray quote?); read again "
+                          f"from line {rownum + 1}", lines[first].rstrip("\r\n"), rownum)
+            base = first + 1
+            reader = _reader(lines, base, delimiter)
             continue
-        rownum = start
-        start = reader.line_num + 1
+        if row is None:
+            yield Problem(why or "malformed CSV", lines[first].rstrip("\r\n"), rownum)
+            continue
         if not any(cell.strip() for cell in row):
             continue
         raw = ",".join(row)
-        if len(row) != len(header):
-            yield Problem(f"expected {len(header)} fields, found {len(row)}", raw, rownum)
+        if why:
+            yield Problem(why, raw, rownum)
             continue
         obj: dict[str, object] = {}
         for name, cell in zip(columns, row, strict=True):
@@ -79,3 +100,14 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
                 obj[name] = cell
         obj.setdefault("id", f"line-{rownum}")
         yield Entry(obj, raw, rownum)
+
+
+def _reader(lines: list[str], start: int, delimiter: str) -> Iterator[list[str]]:
+    """A csv reader of ``lines`` from index ``start`` on."""
+    return csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter)
+
+
+def _unclosed(lines: list[str], first: int, count: int) -> bool:
+    """Whether a row of ``count`` lines ends at the end of the file inside a
+    quoted field (an odd number of quotes: csv accepts that without a word)."""
+    return first + count >= len(lines) and "".join(lines[first:first + count]).count('"') % 2 == 1
