@@ -42,21 +42,19 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import normalize as nz
 from .formats import FORMATS, FormatError, Problem, detect, sniff
 from .formats.base import DATA_ERRORS
 from .formats.limits import (
     MAX_GZIP_RATIO,
     MIN_DECOMPRESSED_LIMIT,
     escape_surrogates,
-    field_problem,
     has_surrogate,
     max_decompressed,
-    repair_fields,
     size_text,
 )
+from .formats.mapping import parse_authors, record_from_mapping
 from .formats.records import CSV_COLUMNS
-from .types import Author, Record, Rejection
+from .types import Record, Rejection
 
 __all__ = [
     "CSV_COLUMNS", "InputError", "InputSpec", "UnknownFormat", "detect_format", "expand_inputs",
@@ -462,161 +460,3 @@ def read_inputs(
     for item in iter_inputs(specs, encoding):
         (rejections if isinstance(item, Rejection) else records).append(item)
     return records, rejections
-
-
-# --- mapping onto the model -----------------------------------------------
-
-def _as_list(value: object) -> list:
-    if value is None or value == "":
-        return []
-    if isinstance(value, list | tuple):
-        return [v for v in value if v not in (None, "")]
-    return [value]
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        value = value[0] if value else ""
-    return nz.clean_text(str(value))
-
-
-def parse_authors(value: object) -> tuple[Author, ...]:
-    """Authors from a string (``"A; B"``, run-together PubMed style, ...),
-    a list of names, or a list of ``{"family", "given"}``/``{"name"}`` objects."""
-    authors: list[Author] = []
-    items = nz.split_authors(value) if isinstance(value, str) else _as_list(value)
-    for item in items:
-        if isinstance(item, dict):
-            family = item.get("family") or item.get("last") or item.get("lastName")
-            given = item.get("given") or item.get("first") or item.get("firstName")
-            name = item.get("name") or item.get("display_name") or item.get("literal")
-            if family or given or name:
-                a = nz.author_from_parts(
-                    str(family) if family else None, str(given) if given else None,
-                    str(name) if name else None)
-                if a.key:
-                    authors.append(a)
-        elif isinstance(item, str) and item.strip():
-            a = nz.parse_author(item)
-            if a.key:
-                authors.append(a)
-    return tuple(authors)
-
-
-def record_from_mapping(obj: dict, source: str, origin: str, raw: str = "") -> Record | Rejection:
-    """Map one flat input object (a JSON record, a CSV row, or what a format
-    parser made of a native record) onto a :class:`Record`.
-
-    A field over :data:`~resolve.formats.limits.MAX_FIELD_BYTES`, or a lone
-    surrogate in an identifier, rejects the record; a lone surrogate in
-    other text is replaced by U+FFFD."""
-    raw = escape_surrogates(raw)
-    rid = obj.get("id")
-    if isinstance(rid, int | float) and not isinstance(rid, bool):
-        rid = str(int(rid)) if float(rid).is_integer() else str(rid)
-    if not isinstance(rid, str) or not rid.strip():
-        return Rejection(origin, "record has no id (a non-empty string or number)",
-                         raw=raw, source=source)
-    rid = rid.strip()
-    if (problem := field_problem(obj)) is not None:
-        return Rejection(origin, problem, raw=raw, source=source,
-                         record_id=escape_surrogates(rid)[:1000])
-    try:
-        return _build_record(repair_fields(obj), source, rid, origin)
-    except DATA_ERRORS as exc:
-        return Rejection(origin, escape_surrogates(f"unusable record: {exc}"), raw=raw,
-                         source=source, record_id=rid)
-
-
-def _build_record(obj: dict, source: str, rid: str, origin: str) -> Record:
-    ids: set[tuple[str, str]] = set()
-    arxiv_version: int | None = None
-
-    def add_arxiv(value: object) -> None:
-        nonlocal arxiv_version
-        parsed = nz.parse_arxiv(str(value))
-        if parsed:
-            ids.add(("arxiv", parsed[0]))
-            if parsed[1] is not None and arxiv_version is None:
-                arxiv_version = parsed[1]
-
-    for value in _as_list(obj.get("doi")):
-        doi = nz.normalize_doi(str(value))
-        if doi:
-            ids.add(("doi", doi))
-    for value in _as_list(obj.get("arxiv")):
-        add_arxiv(value)
-    for value in _as_list(obj.get("pmid")):
-        if v := nz.normalize_pmid(str(value)):
-            ids.add(("pmid", v))
-    for value in _as_list(obj.get("pmcid")):
-        if v := nz.normalize_pmcid(str(value)):
-            ids.add(("pmcid", v))
-    for value in _as_list(obj.get("isbn")):
-        # Exports put ISSNs (with notes and line breaks) in the isbn field too.
-        if v := nz.normalize_isbn(str(value)):
-            ids.add(("isbn", v))
-        for issn in nz.normalize_issns(str(value)):
-            ids.add(("issn", issn))
-    for value in _as_list(obj.get("issn")):
-        for issn in nz.normalize_issns(str(value)):
-            ids.add(("issn", issn))
-    extra = obj.get("identifiers")
-    if isinstance(extra, dict):
-        for scheme, values in extra.items():
-            scheme = str(scheme).strip().lower()
-            for value in _as_list(values):
-                text = str(value).strip()
-                if not scheme or not text:
-                    continue
-                if scheme == "doi":
-                    if doi := nz.normalize_doi(text):
-                        ids.add(("doi", doi))
-                elif scheme == "arxiv":
-                    add_arxiv(text)
-                else:
-                    ids.add((scheme, text))
-    urls: list[str] = []
-    for value in _as_list(obj.get("url")) + _as_list(obj.get("urls")):
-        for part in str(value).split():
-            url = nz.normalize_url(part)
-            # An archived copy also names the original it copies.
-            for u in (url, nz.archived_original(url)):
-                if not u or u in urls:
-                    continue
-                urls.append(u)
-                found = nz.url_identifier(u)
-                if found and found[0] == "arxiv":
-                    add_arxiv(u)
-                elif found:
-                    ids.add(found)
-
-    # A DOI minted by arXiv names the arXiv preprint.
-    for scheme, value in sorted(ids):
-        if scheme == "doi" and value.startswith("10.48550/arxiv."):
-            add_arxiv(value)
-
-    year = nz.normalize_year(obj.get("year"))
-    date = _text(obj.get("date")) or None
-    if year is None and date:
-        year = nz.normalize_year(date)
-    return Record(
-        source=source,
-        record_id=rid,
-        title=_text(obj.get("title")),
-        authors=parse_authors(obj.get("authors", obj.get("author"))),
-        year=year,
-        date=date,
-        venue=_text(obj.get("venue")),
-        volume=_text(obj.get("volume")),
-        issue=_text(obj.get("issue")),
-        pages=nz.normalize_pages(_text(obj.get("pages"))),
-        abstract=_text(obj.get("abstract")),
-        type=_text(obj.get("type")),
-        identifiers=tuple(sorted(ids)),
-        urls=tuple(urls),
-        arxiv_version=arxiv_version,
-        origin=origin,
-    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from _csv import Reader
 from collections.abc import Iterator
 
 from .base import Entry, FormatError, Item, Problem
@@ -53,17 +54,44 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
     # Physical lines as csv counts them (ending in "\n", "\r\n" or "\r").
     lines = list(io.StringIO(text, newline=""))
     reader = _reader(lines, 0, delimiter)
+    header = _header(reader)
+    if header is None:
+        return
+    columns = [CSV_COLUMNS.get(h.strip().lower()) for h in header]
+    for item in _rows(lines, reader, delimiter, len(header)):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        rownum, row = item
+        obj: dict[str, object] = {}
+        for name, cell in zip(columns, row, strict=True):
+            if name and cell.strip() and name not in obj:
+                obj[name] = cell
+        obj.setdefault("id", f"line-{rownum}")
+        yield Entry(obj, ",".join(row), rownum)
+
+
+def _header(reader: Reader) -> list[str] | None:
+    """The header row (``None`` for an empty file); :class:`FormatError`
+    when it does not parse or has no title column."""
     try:
         header = next(reader)
     except StopIteration:
-        return
+        return None
     except csv.Error as exc:
         raise FormatError(f"malformed CSV header: {exc}", 1) from exc
-    columns = [CSV_COLUMNS.get(h.strip().lower()) for h in header]
-    if "title" not in columns:
+    if "title" not in (CSV_COLUMNS.get(h.strip().lower()) for h in header):
         raise FormatError(
             f"no title column (header: {', '.join(header)}); "
             f"expected one of: title, article title, primary title", 1)
+    return header
+
+
+def _rows(lines: list[str], reader: Reader, delimiter: str, width: int
+          ) -> Iterator[Problem | tuple[int, list[str]]]:
+    """``(line, row)`` for each non-blank row of ``width`` fields after the
+    header, a :class:`Problem` for each row that does not parse or has
+    another width; a bad row over several lines costs its first line only."""
     base = 0  # index in lines of the reader's first line
     while True:
         before = reader.line_num
@@ -71,38 +99,27 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
             row: list[str] | None = next(reader)
             why = None
         except StopIteration:
-            break
+            return
         except csv.Error as exc:
             row, why = None, f"malformed CSV: {exc}"
         first, count = base + before, reader.line_num - before
-        rownum = first + 1
-        if row is not None and len(row) != len(header) and any(c.strip() for c in row):
-            why = f"expected {len(header)} fields, found {len(row)}"
+        blank = row is not None and not any(cell.strip() for cell in row)
+        if row is not None and len(row) != width and not blank:
+            why = f"expected {width} fields, found {len(row)}"
         if count > 1 and (why or _unclosed(lines, first, count)):
             why = why or "a quoted field runs to the end of the file"
             yield Problem(f"{why}, in a row of {count} lines (a stray quote?); read again "
-                          f"from line {rownum + 1}", lines[first].rstrip("\r\n"), rownum)
+                          f"from line {first + 2}", lines[first].rstrip("\r\n"), first + 1)
             base = first + 1
             reader = _reader(lines, base, delimiter)
-            continue
-        if row is None:
-            yield Problem(why or "malformed CSV", lines[first].rstrip("\r\n"), rownum)
-            continue
-        if not any(cell.strip() for cell in row):
-            continue
-        raw = ",".join(row)
-        if why:
-            yield Problem(why, raw, rownum)
-            continue
-        obj: dict[str, object] = {}
-        for name, cell in zip(columns, row, strict=True):
-            if name and cell.strip() and name not in obj:
-                obj[name] = cell
-        obj.setdefault("id", f"line-{rownum}")
-        yield Entry(obj, raw, rownum)
+        elif row is None or why:
+            raw = lines[first].rstrip("\r\n") if row is None else ",".join(row)
+            yield Problem(why or "malformed CSV", raw, first + 1)
+        elif not blank:
+            yield first + 1, row
 
 
-def _reader(lines: list[str], start: int, delimiter: str) -> Iterator[list[str]]:
+def _reader(lines: list[str], start: int, delimiter: str) -> Reader:
     """A csv reader of ``lines`` from index ``start`` on."""
     return csv.reader((lines[i] for i in range(start, len(lines))), delimiter=delimiter)
 
