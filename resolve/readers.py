@@ -98,6 +98,21 @@ def _stem(path: Path) -> str:
     return name if name.lower() not in _SUFFIXES else ""
 
 
+def _exists(path: Path) -> bool:
+    try:
+        path.stat()
+    except OSError:  # also a name too long, which Path.exists() raises on
+        return False
+    return True
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _check_source(source: str, arg: str) -> str:
     source = escape_surrogates(source.strip())
     if not source or any(c.isspace() or c in "/#?" for c in source):
@@ -130,12 +145,12 @@ class InputSpec:
         m = _FORMAT_PREFIX.match(path)
         if m and m.group(1) in FORMATS:
             fmt, path = m.group(1), m.group(2)
-        elif m and not Path(path).exists() and Path(m.group(2)).exists():
+        elif m and not _exists(Path(path)) and _exists(Path(m.group(2))):
             raise InputError(f"{arg}: unknown format {m.group(1)!r} (see kg sources)")
         p = Path(path)
         if source.strip():
             return cls(_check_source(source, arg), p, fmt, True)
-        if p.is_dir():
+        if _is_dir(p):
             return cls("", p, fmt, False)
         return cls(_check_source(_stem(p), arg), p, fmt, False)
 
@@ -330,7 +345,7 @@ def expand_inputs(args: Iterable[str], fmt: str | None = None, encoding: str | N
     for arg in args:
         spec = InputSpec.parse(arg)
         forced = spec.format or fmt
-        if not spec.path.is_dir():
+        if not _is_dir(spec.path):
             specs.append(resolve_spec(replace(spec, format=forced), encoding))
             continue
         files, skipped_here = _files_under(spec.path)

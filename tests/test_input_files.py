@@ -178,3 +178,9 @@ def test_records_of_a_directory_are_unchanged(tmp_path: Path) -> None:
     (tmp_path / "a.jsonl").write_text(GOOD, encoding="utf-8")
     (rec,) = read_input(expand_inputs([str(tmp_path)])[0][0])
     assert isinstance(rec, Record) and rec.origin == str(tmp_path / "a.jsonl") + ":1"
+
+
+@pytest.mark.parametrize("fmt", ["", "bibtex:"])
+def test_a_name_too_long_is_an_input_error(tmp_path: Path, fmt: str) -> None:
+    with pytest.raises(InputError, match="cannot read: "):
+        expand_inputs([f"{fmt}{tmp_path / ('a' * 5000)}.bib"])
