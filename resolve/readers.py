@@ -11,33 +11,50 @@ An input argument is ``[SOURCE=][FORMAT:]PATH``.  ``FORMAT`` (or
 ``--format``) forces a format; otherwise the content decides, then the
 extension.  ``SOURCE`` names the source; otherwise a native payload is named
 after its service (``openalex``) and any other file after its name without
-extensions.  A directory stands for every file under it (recursively, in
-sorted order, hidden files skipped); a file there of no known format is
-skipped and reported, while such a file given by name is an error.
+extensions.  A directory stands for every regular file under it
+(recursively, in sorted order, hidden files skipped); a file there of no
+known format, a special file (named pipe, socket, device), a broken or
+looping symbolic link, a symbolic link to a directory, a directory that
+cannot be listed and a kg-resolve store (a directory holding
+``kg-resolve.json``) are skipped and reported, while such a file given by
+name is an error.  A file in a directory that turns out to be unreadable
+(a decoding error, a broken document) is one rejection naming the file.
 
 A record that cannot be used becomes a :class:`~resolve.types.Rejection`
 naming its file and position (``file:line``, ``file#/json/pointer``,
 ``file:line#/pointer``); it is never silently dropped.  A file that cannot
 be read at all raises :class:`InputError`, as does a record id repeated
 within a source (ids must be unique within a source so every record can be
-linked back).
+linked back).  The limits on what one input may hold (field size, BibTeX
+macro expansion, gzip expansion) and the handling of text that is not
+Unicode are in :mod:`resolve.formats.limits`.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import os
 import re
+import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from . import normalize as nz
-from .formats import FORMATS, FormatError, Problem, detect
+from .formats import FORMATS, FormatError, Problem, detect, sniff
 from .formats.base import DATA_ERRORS
+from .formats.limits import (
+    MAX_GZIP_RATIO,
+    MIN_DECOMPRESSED_LIMIT,
+    escape_surrogates,
+    has_surrogate,
+    max_decompressed,
+    size_text,
+)
+from .formats.mapping import parse_authors, record_from_mapping
 from .formats.records import CSV_COLUMNS
-from .types import Author, Record, Rejection
+from .types import Record, Rejection
 
 __all__ = [
     "CSV_COLUMNS", "InputError", "InputSpec", "UnknownFormat", "detect_format", "expand_inputs",
@@ -50,10 +67,19 @@ _SUFFIXES = (".gz", ".jsonl", ".ndjson", ".jsonlines", ".json", ".csv", ".tsv", 
              ".bibtex", ".ris", ".xml", ".atom", ".txt")
 _FORMAT_PREFIX = re.compile(r"^([a-z][a-z0-9-]*):(.+)$", re.S)
 HEAD_SIZE = 1 << 16
+# What a kg-resolve store holds (kg.store.MARKER); a store is never input.
+STORE_MARKER = "kg-resolve.json"
+# Formats that read any text (no JSON or XML document to be well-formed).
+_TEXT_FORMATS = frozenset({"bibtex", "ris", "csv"})
+_CONTENT_LINE = re.compile(r"^[ \t\ufeff]*[^%\s]", re.M)
 
 
 class InputError(Exception):
     """A file that cannot be read, or input that breaks a hard rule."""
+
+    def __init__(self, message: object = "") -> None:
+        # A file name that is not UTF-8 (surrogate-escaped) stays printable.
+        super().__init__(escape_surrogates(str(message)))
 
 
 class UnknownFormat(InputError):
@@ -72,8 +98,23 @@ def _stem(path: Path) -> str:
     return name if name.lower() not in _SUFFIXES else ""
 
 
+def _exists(path: Path) -> bool:
+    try:
+        path.stat()
+    except OSError:  # also a name too long, which Path.exists() raises on
+        return False
+    return True
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(path.stat().st_mode)
+    except OSError:
+        return False
+
+
 def _check_source(source: str, arg: str) -> str:
-    source = source.strip()
+    source = escape_surrogates(source.strip())
     if not source or any(c.isspace() or c in "/#?" for c in source):
         raise InputError(f"{arg}: a source name must be non-empty, without spaces, '/', '#', '?'")
     return source
@@ -91,6 +132,9 @@ class InputSpec:
     path: Path
     format: str | None = None
     source_given: bool = False
+    in_directory: bool = False
+    """Found in a directory given as input: if it turns out to be unreadable,
+    it is one rejection, not the end of the build."""
 
     @classmethod
     def parse(cls, arg: str) -> InputSpec:
@@ -101,12 +145,12 @@ class InputSpec:
         m = _FORMAT_PREFIX.match(path)
         if m and m.group(1) in FORMATS:
             fmt, path = m.group(1), m.group(2)
-        elif m and not Path(path).exists() and Path(m.group(2)).exists():
+        elif m and not _exists(Path(path)) and _exists(Path(m.group(2))):
             raise InputError(f"{arg}: unknown format {m.group(1)!r} (see kg sources)")
         p = Path(path)
         if source.strip():
             return cls(_check_source(source, arg), p, fmt, True)
-        if p.is_dir():
+        if _is_dir(p):
             return cls("", p, fmt, False)
         return cls(_check_source(_stem(p), arg), p, fmt, False)
 
@@ -130,11 +174,26 @@ def _decode(data: bytes, encoding: str | None, errors: str) -> str:
     return data.decode("utf-8-sig", errors)  # the markers detection looks for are ASCII
 
 
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a regular file to read (following symbolic links), or ``None``."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return "a broken symbolic link" if path.is_symlink() else "no such file"
+    except OSError as exc:  # ELOOP, EACCES on a parent, ENAMETOOLONG...
+        return f"cannot read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "is a directory, expected a file"
+    kind = ("a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return f"not a regular file ({kind})"
+
+
 def _check_file(path: Path) -> None:
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, expected a file")
+    if (why := _not_regular(path)) is not None:
+        raise InputError(f"{path}: {why}")
 
 
 def read_head(path: Path, encoding: str | None = None, size: int = HEAD_SIZE) -> str | None:
@@ -155,6 +214,8 @@ def read_head(path: Path, encoding: str | None = None, size: int = HEAD_SIZE) ->
         return _decode(data, encoding, "replace")
     except LookupError as exc:
         raise InputError(f"unknown encoding {encoding!r}") from exc
+    except (UnicodeError, ValueError, TypeError) as exc:  # codecs such as idna, punycode
+        raise InputError(f"{path}: not valid {encoding}: {exc}") from exc
 
 
 def read_text(path: Path, encoding: str | None = None) -> str:
@@ -167,19 +228,13 @@ def read_text(path: Path, encoding: str | None = None) -> str:
     try:
         data = path.read_bytes()
         if data[:2] == b"\x1f\x8b":
-            data = gzip.decompress(data)
+            data = _gunzip(path, data)
     except (OSError, EOFError, zlib.error) as exc:  # BadGzipFile is an OSError
         raise InputError(f"{path}: cannot read: {exc}") from exc
     if encoding:
-        try:
-            return data.decode(encoding)
-        except LookupError as exc:
-            raise InputError(f"unknown encoding {encoding!r}") from exc
-        except UnicodeDecodeError as exc:
-            line = data[: exc.start].count(b"\n") + 1
-            raise InputError(f"{path}:{line}: not valid {encoding} (byte {exc.start})") from exc
+        return _decode_as(path, data, encoding)
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+        return _decode_as(path, data, "utf-16")
     if b"\x00" in data[:4096]:
         raise InputError(
             f"{path}: contains NUL bytes; not a text file (or an encoding without BOM)")
@@ -191,6 +246,32 @@ def read_text(path: Path, encoding: str | None = None) -> str:
         return data.decode("cp1252")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def _gunzip(path: Path, data: bytes) -> bytes:
+    """``data`` decompressed, at most :func:`~resolve.formats.limits.max_decompressed` bytes."""
+    limit = max_decompressed(len(data))
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+        out = gz.read(limit + 1)
+    if len(out) > limit:
+        raise InputError(
+            f"{path}: decompresses to more than {size_text(limit)} (the limit is "
+            f"{size_text(MIN_DECOMPRESSED_LIMIT)} or {MAX_GZIP_RATIO} times the compressed size, "
+            "against gzip bombs); decompress it yourself to read it")
+    return out
+
+
+def _decode_as(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError as exc:
+        raise InputError(f"unknown encoding {encoding!r}") from exc
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not valid {encoding} ({exc.reason} at byte "
+                         f"{exc.start})") from exc
+    except (UnicodeError, ValueError, TypeError) as exc:  # codecs such as idna, punycode
+        raise InputError(f"{path}: not valid {encoding}: {exc}") from exc
 
 
 def resolve_spec(spec: InputSpec, encoding: str | None = None) -> InputSpec:
@@ -213,16 +294,37 @@ def resolve_spec(spec: InputSpec, encoding: str | None = None) -> InputSpec:
     return replace(spec, source=source, format=fmt)
 
 
-def _files_under(root: Path) -> list[Path]:
+def _files_under(root: Path) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """The regular files under ``root`` (hidden ones left out), and what was
+    skipped there with the reason: special files, broken links, links to
+    directories (never followed), directories that cannot be listed, stores."""
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
+    skipped: list[tuple[Path, str]] = []
+
+    def unlisted(exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else root
+        skipped.append((where, f"cannot list the directory: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted):
+        here = Path(dirpath)
+        if STORE_MARKER in filenames:
+            skipped.append((here, f"a kg-resolve store (holds {STORE_MARKER}), not input"))
+            dirnames[:] = []
+            continue
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found += [Path(dirpath) / f for f in filenames if not f.startswith(".")]
-    return sorted(found)
+        for d in [d for d in dirnames if (here / d).is_symlink()]:
+            skipped.append((here / d, "a symbolic link to a directory (not followed)"))
+            dirnames.remove(d)
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            why = _not_regular(here / name)
+            (found.append(here / name) if why is None else skipped.append((here / name, why)))
+    return sorted(found), sorted(skipped)
 
 
 def _safe_stem(path: Path) -> str:
-    stem = re.sub(r"[\s/#?]+", "_", _stem(path)).strip("_")
+    stem = re.sub(r"[\s/#?]+", "_", escape_surrogates(_stem(path))).strip("_")
     return stem or "input"
 
 
@@ -233,7 +335,8 @@ def expand_inputs(args: Iterable[str], fmt: str | None = None, encoding: str | N
 
     ``fmt`` (``--format``) applies to every argument without its own
     ``FORMAT:``.  A directory gives every file under it whose format is
-    recognized (then read as the given format, if any); others are skipped.
+    recognized (then read as the given format, if any); others are skipped,
+    as are files that cannot be read and what is not a regular file.
     """
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"--format {fmt}: unknown format; one of {', '.join(FORMATS)}")
@@ -242,25 +345,27 @@ def expand_inputs(args: Iterable[str], fmt: str | None = None, encoding: str | N
     for arg in args:
         spec = InputSpec.parse(arg)
         forced = spec.format or fmt
-        if not spec.path.is_dir():
+        if not _is_dir(spec.path):
             specs.append(resolve_spec(replace(spec, format=forced), encoding))
             continue
-        for path in _files_under(spec.path):
+        files, skipped_here = _files_under(spec.path)
+        skipped += skipped_here
+        for path in files:
             child = InputSpec(spec.source if spec.source_given else _safe_stem(path), path,
-                              None, spec.source_given)
+                              None, spec.source_given, in_directory=True)
             try:
                 found = resolve_spec(child, encoding)
-            except UnknownFormat as exc:
-                skipped.append((path, str(exc).removeprefix(f"{path}: ")))
-                continue
-            specs.append(resolve_spec(replace(child, format=forced), encoding)
-                         if forced else found)
+                specs.append(resolve_spec(replace(child, format=forced), encoding)
+                             if forced else found)
+            except InputError as exc:  # unknown format, unreadable, not UTF-8...
+                skipped.append((path, str(exc).removeprefix(f"{make_origin(path)}: ")))
     return specs, skipped
 
 
 def make_origin(path: Path | str, line: int | None = None, pointer: str | None = None) -> str:
-    """``file``, ``file:line``, ``file#/pointer`` or ``file:line#/pointer``."""
-    origin = str(path)
+    """``file``, ``file:line``, ``file#/pointer`` or ``file:line#/pointer``
+    (a file name that is not UTF-8 with ``\\xNN`` escapes)."""
+    origin = escape_surrogates(str(path))
     if line is not None:
         origin += f":{line}"
     if pointer:
@@ -281,17 +386,36 @@ def origin_parts(origin: str) -> dict[str, object]:
 
 
 def read_input(spec: InputSpec, encoding: str | None = None) -> Iterator[Record | Rejection]:
-    """Yield the records (or rejections) of one input file, in file order."""
+    """Yield the records (or rejections) of one input file, in file order.
+
+    A file found in a directory that cannot be read is one rejection naming
+    it; a file given by name raises :class:`InputError`."""
     if spec.format is None:
         spec = resolve_spec(spec, encoding)
+    if has_surrogate(spec.source):
+        spec = replace(spec, source=escape_surrogates(spec.source))
+    try:
+        yield from _read_file(spec, encoding)
+    except InputError as exc:
+        if not spec.in_directory:
+            raise
+        origin = make_origin(spec.path)
+        yield Rejection(origin, f"file not read: {str(exc).removeprefix(f'{origin}: ')}",
+                        source=spec.source)
+
+
+def _read_file(spec: InputSpec, encoding: str | None) -> Iterator[Record | Rejection]:
     fmt = FORMATS[spec.format]  # type: ignore[index]
     text = read_text(spec.path, encoding)
+    count = 0
     try:
         for item in fmt.parse(text, spec.path.name.lower()):
+            count += 1
             origin = make_origin(spec.path, item.line, item.pointer)
             if isinstance(item, Problem):
-                yield Rejection(origin, item.reason, raw=item.raw, source=spec.source,
-                                record_id=item.record_id)
+                yield Rejection(origin, escape_surrogates(item.reason),
+                                raw=escape_surrogates(item.raw), source=spec.source,
+                                record_id=escape_surrogates(item.record_id))
             else:
                 yield record_from_mapping(item.fields, spec.source, origin, raw=item.raw)
     except FormatError as exc:
@@ -299,6 +423,25 @@ def read_input(spec: InputSpec, encoding: str | None = None) -> Iterator[Record 
         if exc.line is not None and exc.column is not None:
             where += f":{exc.column}"
         raise InputError(f"{where}: {exc.message} (read as {fmt.name})") from exc
+    except DATA_ERRORS as exc:  # a parser's bug must not end in a traceback either
+        raise InputError(f"{make_origin(spec.path)}: cannot be read as {fmt.name}: "
+                         f"{type(exc).__name__}: {exc}") from exc
+    if count == 0 and _reads_nothing(text, fmt.name):
+        raise InputError(f"read no records from {make_origin(spec.path)} as {fmt.name}; "
+                         "is that its format?")
+
+
+def _reads_nothing(text: str, fmt: str) -> bool:
+    """Whether a file that gave no record at all was likely read as the wrong
+    format (``bibtex:records.jsonl``): it has content (a line that is not
+    blank or a ``%`` comment), its content does not show this format, and it
+    is not a JSON or XML document that this format reads (an empty page)."""
+    if not _CONTENT_LINE.search(text):
+        return False
+    head = text[:HEAD_SIZE]
+    if sniff(head) == fmt:
+        return False
+    return fmt in _TEXT_FORMATS or head.lstrip("\ufeff \t\r\n")[:1] not in ("{", "[", "<")
 
 
 def iter_inputs(specs: Iterable[InputSpec], encoding: str | None = None,
@@ -332,153 +475,3 @@ def read_inputs(
     for item in iter_inputs(specs, encoding):
         (rejections if isinstance(item, Rejection) else records).append(item)
     return records, rejections
-
-
-# --- mapping onto the model -----------------------------------------------
-
-def _as_list(value: object) -> list:
-    if value is None or value == "":
-        return []
-    if isinstance(value, list | tuple):
-        return [v for v in value if v not in (None, "")]
-    return [value]
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple):
-        value = value[0] if value else ""
-    return nz.clean_text(str(value))
-
-
-def parse_authors(value: object) -> tuple[Author, ...]:
-    """Authors from a string (``"A; B"``, run-together PubMed style, ...),
-    a list of names, or a list of ``{"family", "given"}``/``{"name"}`` objects."""
-    authors: list[Author] = []
-    items = nz.split_authors(value) if isinstance(value, str) else _as_list(value)
-    for item in items:
-        if isinstance(item, dict):
-            family = item.get("family") or item.get("last") or item.get("lastName")
-            given = item.get("given") or item.get("first") or item.get("firstName")
-            name = item.get("name") or item.get("display_name") or item.get("literal")
-            if family or given or name:
-                a = nz.author_from_parts(
-                    str(family) if family else None, str(given) if given else None,
-                    str(name) if name else None)
-                if a.key:
-                    authors.append(a)
-        elif isinstance(item, str) and item.strip():
-            a = nz.parse_author(item)
-            if a.key:
-                authors.append(a)
-    return tuple(authors)
-
-
-def record_from_mapping(obj: dict, source: str, origin: str, raw: str = "") -> Record | Rejection:
-    """Map one flat input object (a JSON record, a CSV row, or what a format
-    parser made of a native record) onto a :class:`Record`."""
-    rid = obj.get("id")
-    if isinstance(rid, int | float) and not isinstance(rid, bool):
-        rid = str(int(rid)) if float(rid).is_integer() else str(rid)
-    if not isinstance(rid, str) or not rid.strip():
-        return Rejection(origin, "record has no id (a non-empty string or number)",
-                         raw=raw, source=source)
-    rid = rid.strip()
-    try:
-        return _build_record(obj, source, rid, origin)
-    except DATA_ERRORS as exc:
-        return Rejection(origin, f"unusable record: {exc}", raw=raw, source=source,
-                         record_id=rid)
-
-
-def _build_record(obj: dict, source: str, rid: str, origin: str) -> Record:
-    ids: set[tuple[str, str]] = set()
-    arxiv_version: int | None = None
-
-    def add_arxiv(value: object) -> None:
-        nonlocal arxiv_version
-        parsed = nz.parse_arxiv(str(value))
-        if parsed:
-            ids.add(("arxiv", parsed[0]))
-            if parsed[1] is not None and arxiv_version is None:
-                arxiv_version = parsed[1]
-
-    for value in _as_list(obj.get("doi")):
-        doi = nz.normalize_doi(str(value))
-        if doi:
-            ids.add(("doi", doi))
-    for value in _as_list(obj.get("arxiv")):
-        add_arxiv(value)
-    for value in _as_list(obj.get("pmid")):
-        if v := nz.normalize_pmid(str(value)):
-            ids.add(("pmid", v))
-    for value in _as_list(obj.get("pmcid")):
-        if v := nz.normalize_pmcid(str(value)):
-            ids.add(("pmcid", v))
-    for value in _as_list(obj.get("isbn")):
-        # Exports put ISSNs (with notes and line breaks) in the isbn field too.
-        if v := nz.normalize_isbn(str(value)):
-            ids.add(("isbn", v))
-        for issn in nz.normalize_issns(str(value)):
-            ids.add(("issn", issn))
-    for value in _as_list(obj.get("issn")):
-        for issn in nz.normalize_issns(str(value)):
-            ids.add(("issn", issn))
-    extra = obj.get("identifiers")
-    if isinstance(extra, dict):
-        for scheme, values in extra.items():
-            scheme = str(scheme).strip().lower()
-            for value in _as_list(values):
-                text = str(value).strip()
-                if not scheme or not text:
-                    continue
-                if scheme == "doi":
-                    if doi := nz.normalize_doi(text):
-                        ids.add(("doi", doi))
-                elif scheme == "arxiv":
-                    add_arxiv(text)
-                else:
-                    ids.add((scheme, text))
-    urls: list[str] = []
-    for value in _as_list(obj.get("url")) + _as_list(obj.get("urls")):
-        for part in str(value).split():
-            url = nz.normalize_url(part)
-            # An archived copy also names the original it copies.
-            for u in (url, nz.archived_original(url)):
-                if not u or u in urls:
-                    continue
-                urls.append(u)
-                found = nz.url_identifier(u)
-                if found and found[0] == "arxiv":
-                    add_arxiv(u)
-                elif found:
-                    ids.add(found)
-
-    # A DOI minted by arXiv names the arXiv preprint.
-    for scheme, value in sorted(ids):
-        if scheme == "doi" and value.startswith("10.48550/arxiv."):
-            add_arxiv(value)
-
-    year = nz.normalize_year(obj.get("year"))
-    date = _text(obj.get("date")) or None
-    if year is None and date:
-        year = nz.normalize_year(date)
-    return Record(
-        source=source,
-        record_id=rid,
-        title=_text(obj.get("title")),
-        authors=parse_authors(obj.get("authors", obj.get("author"))),
-        year=year,
-        date=date,
-        venue=_text(obj.get("venue")),
-        volume=_text(obj.get("volume")),
-        issue=_text(obj.get("issue")),
-        pages=nz.normalize_pages(_text(obj.get("pages"))),
-        abstract=_text(obj.get("abstract")),
-        type=_text(obj.get("type")),
-        identifiers=tuple(sorted(ids)),
-        urls=tuple(urls),
-        arxiv_version=arxiv_version,
-        origin=origin,
-    )

@@ -4,7 +4,7 @@ raises, and small total helpers for reading loosely typed JSON/XML values.
 A parser is a pure function ``parse(text, hint) -> Iterator[Entry | Problem]``:
 ``text`` is the whole decoded file, ``hint`` its lower-cased file name (some
 formats look at the extension, e.g. ``.tsv``).  An :class:`Entry` is one
-record as a flat mapping for :func:`resolve.readers.record_from_mapping`
+record as a flat mapping for :func:`resolve.formats.mapping.record_from_mapping`
 (keys ``id``, ``title``, ``authors``, ``year``, ``date``, ``venue``,
 ``volume``, ``issue``, ``pages``, ``abstract``, ``type``, ``doi``, ``arxiv``,
 ``pmid``, ``pmcid``, ``isbn``, ``issn``, ``urls``, ``identifiers``); a

@@ -4,7 +4,10 @@ Entries are split and checked by bibtexparser; values are then resolved
 here: ``@string`` macros, month names and ``#`` concatenation, enclosing
 braces or quotes, and LaTeX (accents, ``{\\L}``, ``--``, protective braces)
 decoded to Unicode with pylatexenc.  A malformed entry is a rejection at the
-line of its ``@``; everything else in the file is read.
+line of its ``@``; everything else in the file is read.  Macros that refer
+to each other can double at every step, so expansion is bounded (see
+:mod:`resolve.formats.limits`): a macro or value longer than 1 MiB, or
+macro text beyond 16 MiB in one file, rejects the entries that use it.
 
 Kept: the citation key (record id; a ``DBLP:`` key or a dblp ``biburl`` also
 gives the ``dblp`` key), ``doi`` (several, separated by spaces, commas or
@@ -35,6 +38,7 @@ from .base import (
     iso_date,
     urls_in,
 )
+from .limits import MAX_BIBTEX_EXPANSION, MAX_FIELD_BYTES, size_text
 
 # bibtexparser logs each failed block; kg-resolve reports them as rejections.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -89,21 +93,51 @@ def _split_top(value: str, sep: str) -> list[str]:
     return parts
 
 
-def resolve_value(raw: str, strings: dict[str, str]) -> str:
+class Macros(dict[str, str | None]):
+    """The ``@string`` macros of one file, by lower-cased name (``None``: one
+    that expanded past the limit), and what expansion may still add."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.budget = MAX_BIBTEX_EXPANSION
+
+
+def resolve_value(raw: str, strings: dict[str, str | None]) -> str:
     """A field's raw value with macros, concatenation and enclosing resolved
-    (LaTeX still encoded)."""
+    (LaTeX still encoded).  :class:`BadRecord` when it grows past
+    :data:`~resolve.formats.limits.MAX_FIELD_BYTES` characters, uses a macro
+    that did, or (``strings`` a :class:`Macros`) exhausts the file's budget."""
     out = []
+    size = 0
     for part in _split_top(raw, "#"):
         p = part.strip()
         if len(p) >= 2 and ((p[0] == "{" and p[-1] == "}") or (p[0] == '"' and p[-1] == '"')):
-            out.append(p[1:-1])
+            piece = p[1:-1]
         elif p.lower() in strings:
-            out.append(strings[p.lower()])
+            piece = _expand(p, strings)
         elif p.lower() in _MONTHS:
-            out.append(_MONTHS[p.lower()])
+            piece = _MONTHS[p.lower()]
         else:
-            out.append(p)
+            piece = p
+        size += len(piece)
+        if size > MAX_FIELD_BYTES:
+            raise BadRecord(f"BibTeX value expands to over {size_text(MAX_FIELD_BYTES)} "
+                            f"(the limit on a field)")
+        out.append(piece)
     return "".join(out)
+
+
+def _expand(name: str, strings: dict[str, str | None]) -> str:
+    value = strings[name.lower()]
+    if value is None:
+        raise BadRecord(f"@string {name} expands to over {size_text(MAX_FIELD_BYTES)} "
+                        "(the limit on a field)")
+    if isinstance(strings, Macros):
+        strings.budget -= len(value)
+        if strings.budget < 0:
+            raise BadRecord(f"@string expansion in this file is over "
+                            f"{size_text(MAX_BIBTEX_EXPANSION)} (the limit on one file)")
+    return value
 
 
 def split_names(value: str) -> list[str]:
@@ -173,11 +207,14 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
         library = bibtexparser.parse_string(text, parse_stack=[])
     except Exception as exc:  # the parser's own failure, not one entry's
         raise FormatError(f"BibTeX parser failed: {type(exc).__name__}: {exc}") from exc
-    strings: dict[str, str] = {}
+    strings = Macros()
     for block in library.blocks:
         line = block.start_line + 1 if isinstance(block.start_line, int) else None
         if isinstance(block, model.String):
-            strings[str(block.key).lower()] = resolve_value(str(block.value), strings)
+            try:
+                strings[str(block.key).lower()] = resolve_value(str(block.value), strings)
+            except BadRecord:  # the entries that use it are rejected, saying why
+                strings[str(block.key).lower()] = None
         elif isinstance(block, model.DuplicateBlockKeyBlock):
             # Yielded as an entry: a repeated id stops the build, naming both places.
             yield from _entry(block.ignore_error_block, strings, line)
@@ -190,12 +227,15 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
             yield from _entry(block, strings, line)
 
 
-def _entry(block: model.Block | None, strings: dict[str, str], line: int | None
+def _entry(block: model.Block | None, strings: dict[str, str | None], line: int | None
            ) -> Iterator[Item]:
     if not isinstance(block, model.Entry):
         return
-    values = {str(f.key).strip().lower(): resolve_value(str(f.value), strings)
-              for f in block.fields}
-    yield guarded(lambda: entry_fields(str(block.key), str(block.entry_type), values),
-                  block.raw, line, None, "BibTeX")
+
+    def fields() -> dict:
+        values = {str(f.key).strip().lower(): resolve_value(str(f.value), strings)
+                  for f in block.fields}
+        return entry_fields(str(block.key), str(block.entry_type), values)
+
+    yield guarded(fields, block.raw, line, None, "BibTeX")
 

@@ -22,57 +22,93 @@ _ARXIV_RE = re.compile(r"\barxiv:?\s*([a-z\-.]+/\d{7}|\d{4}\.\d{4,5})(v\d+)?", r
 _URL_GROUPS = ("related-urls", "web-urls", "pdf-urls", "text-urls", "image-urls")
 
 
-def record_fields(rec: Node, position: int) -> dict:
-    if not any(c.text() for c in rec.children):
-        raise BadRecord("empty EndNote record")
-    titles = rec.find("titles")
-    dates = rec.find("dates")
-    contributors = rec.find("contributors")
-    authors_node = contributors.find("authors") if contributors else None
-    ref_type = rec.find("ref-type")
-    urls: list[str] = []
+_NOTE_TAGS = ("notes", "custom1", "custom2", "custom3", "custom4", "custom5", "custom6",
+              "custom7", "label")
+
+
+def _text_of(node: Node | None, *path: str) -> str | None:
+    return node.get_text(*path) if node else None
+
+
+def _urls(rec: Node) -> list[str]:
+    """Every http(s) URL of the URL groups (not ``internal-pdf://``)."""
     url_root = rec.find("urls")
+    urls: list[str] = []
     for group in _URL_GROUPS:
         node = url_root.find(group) if url_root else None
         urls += [u for u in (node.texts("url") if node else [])
                  if u.lower().startswith(("http://", "https://"))]
-    notes = [t for tag in ("notes", "custom1", "custom2", "custom3", "custom4", "custom5",
-                           "custom6", "custom7", "label")
-             if (t := rec.get_text(tag))]
+    return urls
+
+
+def _accession(rec: Node) -> tuple[dict[str, list[str]], list[str]]:
+    """``accession-num``: a Web of Science id (``wos``), or a PMID when the
+    record comes from PubMed; as ``(identifiers, pmids)``."""
     provider = (rec.get_text("remote-database-provider") or "").lower() + " " + (
         rec.get_text("remote-database-name") or "").lower()
-    ids: dict[str, list[str]] = {}
-    pmid = [m.group(1) for n in notes for m in _PMID_RE.finditer(n)]
     accession = rec.get_text("accession-num") or ""
     if accession.upper().startswith("WOS:"):
-        ids["wos"] = [accession[4:]]
-    elif accession.isdigit() and any(w in provider for w in ("pubmed", "nlm", "medline")):
-        pmid.append(accession)
-    year = dates.get_text("year") if dates else None
-    pub_date = dates.get_text("pub-dates", "date") if dates else None
+        return {"wos": [accession[4:]]}, []
+    if accession.isdigit() and any(w in provider for w in ("pubmed", "nlm", "medline")):
+        return {}, [accession]
+    return {}, []
+
+
+def _year_and_date(dates: Node | None) -> tuple[str | None, str | None]:
+    year = _text_of(dates, "year")
+    pub_date = _text_of(dates, "pub-dates", "date")
     date = date_text(pub_date) if pub_date else None
     if date and year and not date.startswith(year[:4]):
         date = None  # "Dec" alone, or a date of another year: the year is the date
+    return year, date
+
+
+def _venue(rec: Node, titles: Node | None) -> str | None:
+    return (_text_of(titles, "secondary-title") or rec.get_text("periodical", "full-title")
+            or _text_of(titles, "alt-title"))
+
+
+def _note_ids(notes: list[str]) -> dict[str, list[str]]:
+    """PMIDs, PMCIDs and arXiv ids written in the notes and custom fields."""
+    return {
+        "pmid": [m.group(1) for n in notes for m in _PMID_RE.finditer(n)],
+        "pmcid": [m.group(0) for n in notes for m in _PMCID_RE.finditer(n)],
+        "arxiv": [m.group(1) + (m.group(2) or "") for n in notes for m in _ARXIV_RE.finditer(n)],
+    }
+
+
+def _ref_type(rec: Node) -> str | None:
+    ref_type = rec.find("ref-type")
+    return (ref_type.attrib.get("name") or ref_type.text()) if ref_type else None
+
+
+def record_fields(rec: Node, position: int) -> dict:
+    if not any(c.text() for c in rec.children):
+        raise BadRecord("empty EndNote record")
+    titles = rec.find("titles")
+    contributors = rec.find("contributors")
+    authors_node = contributors.find("authors") if contributors else None
+    notes = _note_ids([t for tag in _NOTE_TAGS if (t := rec.get_text(tag))])
+    ids, accession_pmids = _accession(rec)
+    year, date = _year_and_date(rec.find("dates"))
     return compact({
         "id": rec.get_text("rec-number") or f"record-{position}",
-        "title": titles.get_text("title") if titles else None,
+        "title": _text_of(titles, "title"),
         "authors": authors_node.texts("author") if authors_node else [],
         "year": year,
         "date": date,
-        "venue": ((titles.get_text("secondary-title") if titles else None)
-                  or rec.get_text("periodical", "full-title")
-                  or (titles.get_text("alt-title") if titles else None)),
+        "venue": _venue(rec, titles),
         "volume": rec.get_text("volume"),
         "issue": rec.get_text("number"),
         "pages": rec.get_text("pages"),
         "abstract": rec.get_text("abstract"),
-        "type": (ref_type.attrib.get("name") or ref_type.text()) if ref_type else None,
+        "type": _ref_type(rec),
         "doi": (rec.get_text("electronic-resource-num") or "").split(),
-        "pmid": pmid,
-        "pmcid": [m.group(0) for n in notes for m in _PMCID_RE.finditer(n)],
-        "arxiv": [m.group(1) + (m.group(2) or "") for n in notes for m in _ARXIV_RE.finditer(n)],
+        "pmid": notes["pmid"] + accession_pmids,
+        "pmcid": notes["pmcid"],
+        "arxiv": notes["arxiv"],
         "isbn": rec.get_text("isbn"),
-        "urls": urls,
+        "urls": _urls(rec),
         "identifiers": ids,
     })
 

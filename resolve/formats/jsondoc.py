@@ -6,9 +6,10 @@ page, a list of records).  JSON Lines when the extension says so (``.jsonl``,
 ``.ndjson``), when the file has one line, or when its first line is a whole
 JSON value on its own; otherwise one document (unless the document is not
 JSON but a later line is a JSON object: JSON Lines with a broken first
-line).  A line that is not JSON is a :class:`Problem` at ``file:line``; a
-document that is not JSON is a :class:`FormatError` naming the line and
-column.
+line).  Lines end at ``\\n`` (``\\r\\n`` too), not at the other Unicode line
+breaks, which a JSON string may hold.  A line that is not JSON is a
+:class:`Problem` at ``file:line``; a document that is not JSON is a
+:class:`FormatError` naming the line and column.
 
 Each value is then unwrapped into records by the format's *envelopes*: key
 paths to the list (or object) of records of a response page, e.g.
@@ -89,7 +90,10 @@ def json_values(text: str, hint: str = "") -> Iterator[tuple[int | None, object,
 
 
 def _lines(text: str) -> Iterator[tuple[int | None, object, str]]:
-    for lineno, line in enumerate(text.splitlines(), 1):
+    # Lines end at "\n" only: U+2028, U+2029 and U+0085 are characters a
+    # JSON string may hold as they are (str.splitlines() would cut there).
+    for lineno, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:

@@ -21,6 +21,9 @@ import rispy
 
 from .base import Item, Problem, compact, date_text, guarded, pages, s, strs
 
+# Lines end at "\n", "\r\n" or "\r", not at U+2028 and the like (which
+# str.splitlines() also breaks on) that an abstract may hold.
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _TAG_RE = re.compile(r"^\s*([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|\s*)$")
 _LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "DO", "SN", "L1", "L2", "L4", "AN", "C1", "C2", "C3",
               "C4", "C5", "C6", "C7", "C8", "M1"]
@@ -98,7 +101,7 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
     start = 0
     stray: list[str] = []
     stray_start = 0
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(_LINE_BREAK.split(text), 1):
         m = _TAG_RE.match(line.lstrip("\ufeff"))
         tag = m.group(1) if m else None
         canonical = f"{tag}  - {m.group(2) or ''}".rstrip() if m else line
