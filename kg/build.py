@@ -28,7 +28,14 @@ from pathlib import Path
 
 from resolve import __version__
 from resolve.pipeline import Resolution, resolve_records
-from resolve.readers import InputError, InputSpec, expand_inputs, iter_inputs, origin_parts
+from resolve.readers import (
+    InputError,
+    InputSpec,
+    expand_inputs,
+    iter_inputs,
+    make_origin,
+    origin_parts,
+)
 from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
@@ -194,7 +201,7 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         progress(f"writing the graph to {store}")
     build_id = build_id_of(read.records, settings)
     info = BuildInfo(build_id, __version__, settings.to_json(),
-                     tuple(str(s.path) for s in read.specs), started.isoformat(),
+                     tuple(make_origin(s.path) for s in read.specs), started.isoformat(),
                      datetime.now(UTC).replace(microsecond=0).isoformat(),
                      resolution.candidates.total, len(read.rejected))
     # into a new directory, made current once complete: the old store stays whole
@@ -223,9 +230,10 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     }
     metadata = {
         "tool": "kg-resolve", "version": __version__, "build": build_id,
-        "started": info.started, "inputs": [{"source": s.source, "path": str(s.path),
+        "started": info.started, "inputs": [{"source": s.source, "path": make_origin(s.path),
                                              "format": s.format} for s in read.specs],
-        "skipped inputs": [{"path": str(p), "reason": why} for p, why in read.skipped],
+        "skipped inputs": [{"path": make_origin(p), "reason": why}
+                           for p, why in read.skipped],
         "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),

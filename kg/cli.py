@@ -20,7 +20,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from resolve.formats import FORMATS
-from resolve.readers import InputError
+from resolve.readers import InputError, make_origin
 from resolve.settings import Settings
 
 from . import export as exporting
@@ -134,7 +134,7 @@ def build(
 def _print_read(read: ReadResult) -> None:
     """Warnings for skipped files and the first rejections, as reading ends."""
     for path, why in read.skipped:
-        err.print(f"[yellow]warning:[/] skipped {path}: {why}", highlight=False)
+        err.print(f"[yellow]warning:[/] skipped {make_origin(path)}: {why}", highlight=False)
     for r in read.rejected[:20]:
         err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
     if len(read.rejected) > 20:

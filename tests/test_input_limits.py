@@ -209,9 +209,6 @@ def test_file_names_that_are_not_utf8_are_escaped(latin1_name: Path) -> None:
     str(info.value).encode("utf-8")
 
 
-@pytest.mark.xfail(strict=True, reason="kg/cli.py writes str(spec.path) into the graph's "
-                   "build record; it should write make_origin(spec.path) (see the issue 20 "
-                   "report)")
 def test_build_from_a_file_name_that_is_not_utf8(latin1_name: Path, tmp_path: Path) -> None:
     b = build(tmp_path / "out", latin1_name.parent)
     assert b.summary["records read"] == 2
