@@ -14,9 +14,10 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from anyascii import anyascii
-from pyoxigraph import DefaultGraph, NamedNode, Store
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store
 
 from resolve.types import is_preprint_doi
 
@@ -82,11 +83,13 @@ def entry_type(record_type: str, venue: str, doi: str = "") -> str:
 
 
 def _objects(store: Store, predicate: str,
-             prefix: str | None = None) -> Iterator[tuple[str, object]]:
+             prefix: str | None = None) -> Iterator[tuple[str, NamedNode | BlankNode | Literal]]:
+    # The store holds no RDF-star (quoted triple) terms: subjects and objects
+    # are plain nodes and literals, all of which have a ``value``.
     for q in store.quads_for_pattern(None, NamedNode(predicate), None, DefaultGraph()):
-        s = q.subject.value
+        s = cast("NamedNode | BlankNode", q.subject).value
         if prefix is None or s.startswith(prefix):
-            yield s, q.object
+            yield s, cast("NamedNode | BlankNode | Literal", q.object)
 
 
 def work_entries(store: Store) -> list[WorkEntry]:

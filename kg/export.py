@@ -15,9 +15,9 @@ import json
 from collections.abc import Iterable, Iterator
 from itertools import groupby
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, cast
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 from pyoxigraph import Literal as RdfLiteral
 
 from . import bibliography
@@ -50,7 +50,7 @@ def _sort_key(quad: Quad) -> tuple[str, str, str, str]:
 
 def export_quads(store: Store, dataset: bool, with_build: bool = False) -> list[Quad]:
     """The quads an export writes, sorted (default graph first)."""
-    graphs: list[object] = [DefaultGraph()]
+    graphs: list[NamedNode | DefaultGraph] = [DefaultGraph()]
     if dataset:
         graphs.append(NamedNode(EVIDENCE_GRAPH))
         if with_build:
@@ -110,7 +110,9 @@ def export_rdf(store: Store, fmt: RdfExport, out: BinaryIO, with_build: bool = F
     prefixes = ({k: v for k, v in PREFIXES.items() if k != "id"}
                 if fmt in ("turtle", "trig") else None)
     writer = _SortedPrefixes(out)
-    serialize(items, writer, _OXI_FORMATS[fmt], prefixes=prefixes)
+    # pyoxigraph's stubs are wrong here: serialize() accepts any object with a
+    # write(bytes) method, not only typing.IO[bytes].
+    serialize(items, writer, _OXI_FORMATS[fmt], prefixes=prefixes)  # type: ignore[arg-type]
     writer.flush_head()
     return len(quads)
 
@@ -131,7 +133,7 @@ def _compact(iri: str) -> str:
     return f"{best}:{iri[len(PREFIXES[best]):]}" if best else iri
 
 
-def _jsonld_value(term: object) -> object:
+def _jsonld_value(term: NamedNode | BlankNode | RdfLiteral | Triple) -> object:
     if isinstance(term, RdfLiteral):
         dt = term.datatype.value
         if term.language:
@@ -139,11 +141,13 @@ def _jsonld_value(term: object) -> object:
         if dt == XSD.string:
             return term.value
         return {"@value": term.value, "@type": _compact(dt)}
-    return {"@id": _compact(term.value)}
+    # no RDF-star (quoted triple) terms in a store: the rest are nodes
+    return {"@id": _compact(cast("NamedNode | BlankNode", term).value)}
 
 
 def _nodes(quads: Iterable[Quad]) -> Iterator[dict]:
-    for subject, group in groupby(quads, key=lambda q: q.subject.value):
+    for subject, group in groupby(
+            quads, key=lambda q: cast("NamedNode | BlankNode", q.subject).value):
         node: dict[str, object] = {"@id": _compact(subject)}
         types: list[str] = []
         props: dict[str, list] = {}

@@ -26,9 +26,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, cast
 
 import rdflib
-from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    QuerySolutions,
+    Store,
+    Triple,
+)
 
 from .queries import data_dir
 from .vocab import (
@@ -156,7 +165,7 @@ class Chunk:
 
     name: str
     focus: list[str]
-    triples: list[tuple[object, object, object]]
+    triples: list[Triple]
     shapes: tuple[str, ...] = ()
     exact: bool = False
 
@@ -166,10 +175,10 @@ class ChunkMaker:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.type_cache: dict[str, list[tuple[object, object, object]]] = {}
+        self.type_cache: dict[str, list[Triple]] = {}
         self.rdf_type = NamedNode(RDF.type)
 
-    def _types(self, iri: str) -> list[tuple[object, object, object]]:
+    def _types(self, iri: str) -> list[Triple]:
         cached = self.type_cache.get(iri)
         if cached is None:
             node = NamedNode(iri)
@@ -179,7 +188,7 @@ class ChunkMaker:
                 self.type_cache[iri] = cached
         return cached
 
-    def closure(self, name: str, roots: Iterable[str], graph: object,
+    def closure(self, name: str, roots: Iterable[str], graph: NamedNode | DefaultGraph,
                 follow: Sequence[str] = (), inverse: bool = False,
                 shapes: tuple[str, ...] = ()) -> Chunk:
         """The roots, what ``follow`` reaches from them, all their triples in
@@ -187,7 +196,7 @@ class ChunkMaker:
         follow_set = set(follow)
         subjects = list(dict.fromkeys(roots))
         seen = set(subjects)
-        triples = []
+        triples: list[Triple] = []
         i = 0
         while i < len(subjects):
             s = NamedNode(subjects[i])
@@ -207,11 +216,12 @@ class ChunkMaker:
             triples.extend(self._types(iri))
         return Chunk(name, subjects, triples, shapes, exact=inverse)
 
-    def typed(self, classes: Iterable[str], graph: object) -> list[str]:
+    def typed(self, classes: Iterable[str], graph: NamedNode | DefaultGraph) -> list[str]:
         out: list[str] = []
         for cls in classes:
-            out.extend(q.subject.value for q in self.store.quads_for_pattern(
-                None, self.rdf_type, NamedNode(cls), graph))
+            # subjects of rdf:type are nodes (no RDF-star in a store)
+            out.extend(cast("NamedNode | BlankNode", q.subject).value for q in
+                       self.store.quads_for_pattern(None, self.rdf_type, NamedNode(cls), graph))
         return list(dict.fromkeys(out))
 
 
@@ -258,7 +268,7 @@ def plans(store: Store, batch: int = 2000) -> Iterator[ChunkPlan]:
         yield ChunkPlan(f"works {n * batch + 1}-{n * batch + len(part)} of {len(works)}",
                         tuple(part), follow=WORK_CLOSURE, shapes=WORK_SHAPES)
     leftovers = sorted({row["x"].value for q in LEFTOVER_QUERIES
-                        for row in store.query(q, prefixes=PREFIXES)
+                        for row in cast(QuerySolutions, store.query(q, prefixes=PREFIXES))
                         if isinstance(row["x"], NamedNode)})
     for part in _batches(leftovers, batch):
         yield ChunkPlan("nodes no work reaches", tuple(part), inverse=True, shapes=WORK_SHAPES)
@@ -314,7 +324,7 @@ def untyped_nodes(store: Store) -> list[Violation]:
                          BUILD_GRAPH, values(BUILD_CLASSES))
     where = {"": "the default graph", "evidence": "the evidence graph", "build": "the build graph"}
     out = []
-    for row in store.query(q):
+    for row in cast(QuerySolutions, store.query(q)):  # a SELECT query
         s, g = row["s"], row["g"].value
         focus = compact(s.value) if isinstance(s, NamedNode) else f"_:{s.value}"
         out.append(Violation(focus, "rdf:type",
@@ -397,8 +407,15 @@ def validate_chunk(chunk: Chunk, shapes: rdflib.Graph,
     return [v for v in found if v.focus in own]
 
 
+class _WorkerState(TypedDict, total=False):
+    store: Store
+    maker: ChunkMaker
+    shapes: rdflib.Graph
+    terms: _Terms
+
+
 # Worker processes of a parallel validation: the store and shapes they hold.
-_WORKER: dict[str, object] = {}
+_WORKER: _WorkerState = {}
 
 
 def _init_worker(store_path: str, shapes_path: str | None) -> None:  # pragma: no cover
@@ -409,8 +426,8 @@ def _init_worker(store_path: str, shapes_path: str | None) -> None:  # pragma: n
 
 
 def _run_plan(plan: ChunkPlan) -> tuple[int, int, list[Violation]]:  # pragma: no cover
-    chunk = plan.make(_WORKER["maker"])  # type: ignore[arg-type]
-    found = validate_chunk(chunk, _WORKER["shapes"], _WORKER["terms"])  # type: ignore[arg-type]
+    chunk = plan.make(_WORKER["maker"])
+    found = validate_chunk(chunk, _WORKER["shapes"], _WORKER["terms"])
     return len(chunk.focus), len(chunk.triples), found
 
 

@@ -70,8 +70,8 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
     dois = [(v, i) for i in members for v in records[i].ids("doi")]
     if dois:
         # The version of record's DOI over a preprint server's.
-        counts = Counter(v for v, _ in dois)
-        doi, pos = min(dois, key=lambda vi: (is_preprint_doi(vi[0]), -counts[vi[0]],
+        doi_counts = Counter(v for v, _ in dois)
+        doi, pos = min(dois, key=lambda vi: (is_preprint_doi(vi[0]), -doi_counts[vi[0]],
                                              vi[0], vi[1]))
         fields["doi"], sources["doi"] = doi, pos
     return fields, sources
