@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import normalize as nz
 from .types import Record, RecordKey, Work, is_preprint_doi
@@ -31,10 +32,12 @@ def _display_rank(text: str) -> tuple[bool, int, bool, int]:
     return (shouting, -accents, text.endswith("."), -len(text))
 
 
-def choose(values: Sequence[tuple[str, int]], key: Callable[[str], str]) -> tuple[str, int] | None:
+def choose(values: Sequence[tuple[str, int]], key: Callable[[str], str],
+           order: Callable[[int], Any] = lambda i: i) -> tuple[str, int] | None:
     """The canonical value among ``(value, record position)`` candidates:
     the most frequent by matching ``key``, then the best-displayed variant,
-    then the earliest record."""
+    then the record first by ``order`` (the record key, so that the choice
+    does not depend on the order the records were read in)."""
     present = [(v, i) for v, i in values if v]
     if len(present) < 2:
         return present[0] if present else None
@@ -42,21 +45,27 @@ def choose(values: Sequence[tuple[str, int]], key: Callable[[str], str]) -> tupl
     counts = Counter(keys)
     top = max(counts.values())
     return min((vi for vi, k in zip(present, keys, strict=True) if counts[k] == top),
-               key=lambda vi: (_display_rank(vi[0]), vi[1]))
+               key=lambda vi: (_display_rank(vi[0]), vi[0], order(vi[1])))
 
 
 def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple[dict, dict]:
+    """The canonical value of each field of one work and the record it was
+    taken from.  Ties are broken by value, then by record key, never by input
+    order: the same records in any order give the same work."""
+    def order(i: int) -> tuple[str, str]:
+        return records[i].key
+
     fields: dict[str, object] = {}
     sources: dict[str, int] = {}
     for name in TEXT_FIELDS:
         key = nz.normalize_title if name in ("title", "venue") else str.lower
-        picked = choose([(getattr(records[i], name), i) for i in members], key)
+        picked = choose([(getattr(records[i], name), i) for i in members], key, order)
         if picked:
             fields[name], sources[name] = picked
     years = [(records[i].year, i) for i in members if records[i].year is not None]
     if years:
         counts = Counter(y for y, _ in years)
-        year, pos = min(years, key=lambda yi: (-counts[yi[0]], yi[0], yi[1]))
+        year, pos = min(years, key=lambda yi: (-counts[yi[0]], yi[0], order(yi[1])))
         fields["year"], sources["year"] = year, pos
     with_authors = [i for i in members if records[i].authors]
     if with_authors:
@@ -64,7 +73,7 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
             -len(records[i].authors),
             -sum(len(a.given) for a in records[i].authors),
             -sum(1 for a in records[i].authors for c in a.name if ord(c) > 127),
-            i))
+            order(i)))
         fields["authors"] = tuple(a.name for a in records[best].authors)
         sources["authors"] = best
     dois = [(v, i) for i in members for v in records[i].ids("doi")]
@@ -72,7 +81,7 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
         # The version of record's DOI over a preprint server's.
         doi_counts = Counter(v for v, _ in dois)
         doi, pos = min(dois, key=lambda vi: (is_preprint_doi(vi[0]), -doi_counts[vi[0]],
-                                             vi[0], vi[1]))
+                                             vi[0], order(vi[1])))
         fields["doi"], sources["doi"] = doi, pos
     return fields, sources
 

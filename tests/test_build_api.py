@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import random
+from pathlib import Path
 
 import pytest
-from _kgfixtures import EXAMPLE_FILES, RECORDS_DIR, build, summary_of
+from _kgfixtures import EXAMPLE_FILES, RECORDS_DIR, build, run, summary_of
 
 from kg.build import StrictError, build_store, read_records
 from kg.store import open_store
@@ -70,3 +72,28 @@ def test_versions_are_a_stage_of_the_resolution(tmp_path):
     for work, wv in zip(res.works, res.versions, strict=True):
         assert sorted(i for v in wv.versions for i in v.members) == list(work.members)
     assert "versions" in res.timings
+
+
+def _shuffled_copy(src: Path, dst: Path, seed: int) -> None:
+    """The same records in another order: lines shuffled (a CSV keeps its header)."""
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    head, body = (lines[:1], lines[1:]) if src.suffix == ".csv" else ([], lines)
+    random.Random(seed).shuffle(body)
+    dst.write_text("".join(head + body), encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["bibtex", "ris", "csv", "clusters"])
+def test_the_same_records_in_another_order_export_the_same_bytes(tmp_path, fmt):
+    outputs = []
+    for seed in (0, 1):
+        d = tmp_path / f"in{seed}"
+        d.mkdir()
+        for f in EXAMPLE_FILES:
+            _shuffled_copy(Path(f), d / Path(f).name, seed)
+        inputs = sorted(d.iterdir(), reverse=bool(seed))
+        build_store(inputs, tmp_path / f"s{seed}", jobs=1)
+        out = tmp_path / f"out{seed}.{fmt}"
+        res = run("export", "--store", tmp_path / f"s{seed}", "--format", fmt, "-o", out)
+        assert res.exit_code == 0, res.output
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]

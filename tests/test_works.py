@@ -50,13 +50,17 @@ def test_choose_mixed_case_over_all_caps() -> None:
                   normalize_title) == ("Attention is all you need", 1)
 
 
-def test_choose_accents_then_full_stop_then_length_then_position() -> None:
+def test_choose_accents_then_full_stop_then_length_then_value_then_order() -> None:
     assert choose([("Muller", 0), ("Müller", 1)], lambda s: "muller") == ("Müller", 1)
     # DBLP's trailing full stop is not part of the title.
     assert choose([("Deep nets.", 0), ("Deep nets", 1)], lambda s: "k") == ("Deep nets", 1)
     assert choose([("Proc. VLDB", 0), ("Proc. VLDB Endow", 1)], lambda s: "k") == (
         "Proc. VLDB Endow", 1)
-    assert choose([("abc", 3), ("abd", 1)], lambda s: "k") == ("abd", 1)
+    # the same rank: the smaller value, whatever the order the records came in
+    assert choose([("abc", 3), ("abd", 1)], lambda s: "k") == ("abc", 3)
+    assert choose([("abd", 1), ("abc", 3)], lambda s: "k") == ("abc", 3)
+    # the same value: the record first by ``order`` (a record key), not by position
+    assert choose([("abc", 3), ("abc", 1)], lambda s: "k", order=lambda i: -i) == ("abc", 3)
 
 
 def test_choose_skips_empty_values() -> None:
