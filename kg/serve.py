@@ -941,8 +941,8 @@ def serve(store: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
-    bound_host, bound_port = server.server_address[:2]
-    shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    bound_host, bound_port = (str(x) for x in server.server_address[:2])
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     memory = f"{memory_limit} MB a query" if memory_limit else "no memory limit"
     info = pool.info
     announce(f"kg serve: SPARQL endpoint http://{shown}:{bound_port}{ENDPOINT_PATHS[0]} "
