@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from resolve import __version__
+from resolve.candidates import save_candidates
 from resolve.pipeline import Resolution, resolve_records
 from resolve.readers import InputError, InputSpec, expand_inputs, iter_inputs, origin_parts
 from resolve.settings import Settings
@@ -211,5 +212,6 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
     }
+    save_candidates(store, read.records, resolution.candidate_pairs)
     write_metadata(store, metadata)
     return BuildReport(store, build_id, read, resolution, summary, timings, metadata)
