@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from resolve import __version__
+from resolve.candidates import save_candidates
 from resolve.pipeline import Resolution, resolve_records
 from resolve.readers import (
     InputError,
@@ -239,6 +240,7 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         "weights": resolution.estimation.as_dict(),
     }
     with staged:  # a build killed before the commit is removed by the next one
+        save_candidates(staged.path, read.records, resolution.candidate_pairs)
         write_metadata(staged.path, metadata)
         staged.commit()
     return BuildReport(store, build_id, read, resolution, summary, timings, metadata)

@@ -345,11 +345,13 @@ def evaluate_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
     """Score a store's works against gold clusters: pairwise and B-cubed precision,
-    recall and F1, then the worst false merges and missed pairs with their match
-    evidence. Records the gold does not list count as singletons."""
+    recall and F1, blocking recall (the share of gold pairs that were ever candidates),
+    then the worst false merges and missed pairs with their match evidence. Records the
+    gold does not list count as singletons."""
+    import zipfile
     from dataclasses import asdict
 
-    from .evaluation import evaluate_store, format_evaluation
+    from .evaluation import evaluate_store, format_evaluation, store_candidates
 
     if fmt not in ("text", "json"):
         raise _fail(f"--format {fmt}: expected text or json", EXIT_INPUT)
@@ -358,7 +360,11 @@ def evaluate_cmd(
     except StoreError as exc:
         raise _fail(str(exc), EXIT_STORE) from exc
     try:
-        result = evaluate_store(oxi, gold, gold_format, show)
+        candidates = store_candidates(store)
+    except (OSError, ValueError, zipfile.BadZipFile) as exc:
+        raise _fail(f"{store}: cannot read its candidate pairs: {exc}", EXIT_STORE) from exc
+    try:
+        result = evaluate_store(oxi, gold, gold_format, show, candidates)
     except (OSError, ValueError) as exc:
         raise _fail(f"{gold}: {exc}" if str(gold) not in str(exc) else str(exc),
                     EXIT_INPUT) from exc

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pyoxigraph import Store
 
+from resolve.candidates import CANDIDATES_FILE, Candidates, load_candidates
 from resolve.evaluate import PairError, Scores, evaluate, gold_labels, pair_errors, read_gold
 
 from .model import record_iri
@@ -79,6 +80,21 @@ class MergedWork:
 
 
 @dataclass
+class BlockingRecall:
+    """How many gold pairs blocking proposed (the build's ``candidates.npz``)."""
+
+    recall: float
+    """The share of gold pairs that were candidates (scored)."""
+    candidates: int
+    """Gold pairs that were candidates."""
+    gold_pairs: int
+    missed_not_candidates: int
+    """Missed pairs that blocking never proposed."""
+    missed_candidates: int
+    """Missed pairs that were candidates: scored too low, or split apart by clustering."""
+
+
+@dataclass
 class Evaluation:
     scores: Scores
     problems: list[str]
@@ -87,6 +103,8 @@ class Evaluation:
     worst_merges: list[MergedWork]
     worst_misses: list[Explained]
     never_candidates: int
+    blocking: BlockingRecall | None = None
+    """None when the store keeps no candidate pairs (built before they were saved)."""
 
 
 def store_records(store: Store) -> dict[RecordKey, StoreRecord]:
@@ -120,8 +138,31 @@ def stored_scores(store: Store) -> dict[frozenset, float]:
             for s in run_query(store, SCORES_QUERY)}
 
 
+def store_candidates(path: Path) -> Candidates | None:
+    """The candidate pairs saved with the build now current in the store at
+    ``path``, or None if it has none."""
+    from .store import current_path
+
+    try:
+        return load_candidates(current_path(Path(path)) / CANDIDATES_FILE)
+    except FileNotFoundError:
+        return None
+
+
+def blocking_recall(candidates: Candidates, labels: dict[RecordKey, int], gold_pairs: int,
+                    missed: list[PairError]) -> BlockingRecall:
+    """Blocking recall of ``candidates`` against gold ``labels`` (``gold_pairs``
+    of them), and the ``missed`` pairs split by whether they were candidates."""
+    proposed = candidates.within(labels)
+    missed_candidates = sum(1 for e in missed if frozenset({e.a, e.b}) in proposed)
+    return BlockingRecall(len(proposed) / gold_pairs if gold_pairs else 1.0, len(proposed),
+                          gold_pairs, len(missed) - missed_candidates, missed_candidates)
+
+
 def evaluate_store(store: Store, gold_path: Path, gold_format: str = "auto",
-                   show: int = 10) -> Evaluation:
+                   show: int = 10, candidates: Candidates | None = None) -> Evaluation:
+    """Score the store's works against the gold at ``gold_path``; with the
+    build's ``candidates`` (:func:`store_candidates`), blocking recall too."""
     records = store_records(store)
     labels, problems = gold_labels(read_gold(gold_path, gold_format), records)
     predicted = {k: r.work for k, r in records.items()}
@@ -149,8 +190,10 @@ def evaluate_store(store: Store, gold_path: Path, gold_format: str = "auto",
     known = stored_scores(store) if missed else {}
     ranked = sorted(missed, key=lambda e: (-known.get(frozenset({e.a, e.b}), -1.0), e.a, e.b))
     never = sum(1 for e in missed if frozenset({e.a, e.b}) not in known)
+    blocking = (blocking_recall(candidates, labels, scores.true_pairs, missed)
+                if candidates is not None else None)
     return Evaluation(scores, problems, len(false_merges), len(missed), worst,
-                      [explain(e) for e in ranked[:show]], never)
+                      [explain(e) for e in ranked[:show]], never, blocking)
 
 
 def format_evaluation(ev: Evaluation) -> str:
@@ -162,6 +205,13 @@ def format_evaluation(ev: Evaluation) -> str:
         f"B-cubed   precision {s.bcubed_precision:.4f}  recall {s.bcubed_recall:.4f}  "
         f"F1 {s.bcubed_f1:.4f}",
     ]
+    if ev.blocking is not None:
+        b = ev.blocking
+        lines.append(f"blocking recall: {b.recall:.4f} ({b.candidates:,} of {b.gold_pairs:,} "
+                     "gold pairs were candidates)")
+    else:
+        lines.append(f"blocking recall: unknown (the store has no {CANDIDATES_FILE}: "
+                     "built by an older version)")
     if ev.problems:
         lines.append(f"gold problems: {len(ev.problems)} (first: {ev.problems[0]})")
     lines += ["", f"false merges: {ev.false_merge_pairs:,} pairs in {len(ev.worst_merges)}"
@@ -177,6 +227,9 @@ def format_evaluation(ev: Evaluation) -> str:
             lines.append("    (joined only through other records)")
     lines += ["", f"missed pairs: {ev.missed_pairs:,}, of which never scored "
               f"(not a candidate, or scored below the near-miss level): {ev.never_candidates:,}"]
+    if ev.blocking is not None:
+        lines.append(f"  never candidates: {ev.blocking.missed_not_candidates:,}; candidates "
+                     f"scored too low or split apart: {ev.blocking.missed_candidates:,}")
     for x in ev.worst_misses:
         lines.append(f"  {x.a.key[0]}:{x.a.key[1]} ({x.a.year or '?'}) {_short(x.a.title)}")
         lines.append(f"  {x.b.key[0]}:{x.b.key[1]} ({x.b.year or '?'}) {_short(x.b.title)}")

@@ -1,14 +1,32 @@
 """Candidate generation without an all-pairs step.
 
-Blocking keys are small pure functions from a record's features to a set of
-strings.  Records that share a key form a block.  A block of at most
-``block_cap`` records is paired exhaustively; a larger one only within a
-sliding window of ``block_window`` records sorted by title, so the number of
-candidate pairs grows linearly with the number of records.
+Blocking is a declared table of rules, :data:`BLOCKING_RULES`, next to the
+comparisons of :mod:`resolve.scoring`.  Each rule puts records into blocks;
+records in one block are paired.  Most rules are a blocking key: a small pure
+function from a record's features to a set of strings, records sharing a
+string forming a block.  The rules, in order (the names are those of the
+build's "candidates per rule" counts in ``kg-resolve.json``):
 
-Records that share a work identifier or a URL in the evidence graph are
-candidates at once (windowed the same way if a bogus identifier is shared by
-very many records).
+- ``shared identifier``: records carrying the same identifier node of the
+  evidence graph (DOI, arXiv id, PubMed ids, source ids; not an ISSN or ISBN).
+- ``shared url``: records carrying the same normalized URL.
+- ``title``: the same normalized title.
+- ``title prefix``: the same first 24 letters of the title (survives a changed ending).
+- ``title suffix``: the same last 24 letters of the title (survives a changed beginning).
+- ``rare title tokens``: a pair of the record's rarest title words in common.
+- ``first author + year``: first author's family name and the year.
+- ``first author + title word``: first author's family name and first title word.
+- ``volume + page``: volume and first page (survives a translated title).
+
+A block of at most ``block_cap`` records is paired exhaustively; a larger one
+only within a sliding window of ``block_window`` records sorted by title, so
+the number of candidate pairs grows linearly with the number of records (a
+bogus identifier shared by very many records is windowed the same way).
+
+The pairs of the rules marked ``screened`` are then screened: those whose
+titles are unrelated and that share no volume and first page are dropped
+before scoring (:func:`_screen`); a pair that an unscreened rule (a shared
+identifier or URL) proposed is always kept.
 """
 
 from __future__ import annotations
@@ -24,7 +42,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.process import cpdist
 
 from .features import Features, TokenStats
-from .graph import EvidenceGraph, shared_neighbours
+from .graph import EvidenceGraph, Node, shared_neighbours
 from .settings import Settings
 from .similarity import title_similarity
 from .types import CONTAINER_SCHEMES
@@ -83,6 +101,97 @@ def rare_token_keys(stats: TokenStats, k: int) -> KeyFn:
     return key
 
 
+@dataclass(frozen=True)
+class BlockingInput:
+    """What the rules' blocks are made from."""
+
+    features: Sequence[Features]
+    graph: EvidenceGraph
+    stats: TokenStats
+    settings: Settings
+
+
+BlocksFn = Callable[[BlockingInput], Iterable[Sequence[int]]]
+"""A rule's blocks: groups of ascending record positions, each paired."""
+
+
+@dataclass(frozen=True)
+class BlockingRule:
+    """One row of the blocking table: a name (the key of its count in
+    :attr:`CandidateStats.per_rule`), how it makes blocks, what it pairs."""
+
+    name: str
+    blocks: BlocksFn
+    description: str
+    screened: bool = True
+    """Whether its pairs face the title screen; an unscreened rule's pairs
+    are always scored."""
+
+
+def _key_blocks(features: Sequence[Features], key_fn: KeyFn) -> Iterable[list[int]]:
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(features):
+        for k in key_fn(f):
+            blocks[k].append(i)
+    return blocks.values()  # members ascending; the union's order is moot
+
+
+def by_key(key_fn: KeyFn) -> BlocksFn:
+    """Blocks of the records that share a key of ``key_fn``."""
+    return lambda inp: _key_blocks(inp.features, key_fn)
+
+
+def by_build_key(make: Callable[[BlockingInput], KeyFn]) -> BlocksFn:
+    """Blocks of a key function that depends on the build (its token counts
+    or settings), made once per build."""
+    return lambda inp: _key_blocks(inp.features, make(inp))
+
+
+def by_shared_node(keep: Callable[[Node], bool]) -> BlocksFn:
+    """Blocks of the records linked to one evidence-graph node that ``keep``
+    accepts."""
+    return lambda inp: shared_neighbours(inp.graph, keep)
+
+
+def _work_identifier(node: Node) -> bool:
+    return node[0] == "id" and node[1] not in CONTAINER_SCHEMES
+
+
+def _url(node: Node) -> bool:
+    return node[0] == "url"
+
+
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    BlockingRule("shared identifier", by_shared_node(_work_identifier),
+                 "the same identifier: DOI, arXiv id, PubMed ids, source ids (not an ISSN "
+                 "or ISBN)", screened=False),
+    BlockingRule("shared url", by_shared_node(_url), "the same normalized URL", screened=False),
+    BlockingRule("title", by_key(title_exact_key), "the same normalized title"),
+    BlockingRule("title prefix", by_key(title_prefix_key),
+                 "the same first 24 letters of the title: survives a changed ending"),
+    BlockingRule("title suffix", by_key(title_suffix_key),
+                 "the same last 24 letters of the title: survives a changed beginning"),
+    BlockingRule("rare title tokens",
+                 by_build_key(lambda inp: rare_token_keys(inp.stats, inp.settings.rare_tokens)),
+                 "a pair of the record's rarest title words (`rare_tokens` of them) in common"),
+    BlockingRule("first author + year", by_key(author_year_key),
+                 "first author's family name and the year"),
+    BlockingRule("first author + title word", by_key(author_title_key),
+                 "first author's family name and first title word: survives a different year"),
+    BlockingRule("volume + page", by_key(volume_page_key),
+                 "volume and first page: survives a translated or rewritten title"),
+)
+"""The blocking rules, in the order their pairs are counted."""
+
+
+def blocking_rules_markdown(rules: Sequence[BlockingRule] = BLOCKING_RULES) -> str:
+    """The rules as the Markdown table the README shows."""
+    lines = ["| rule | pairs records with | title screen |", "|---|---|---|"]
+    lines += [f"| `{r.name}` | {r.description} | {'yes' if r.screened else 'no: always scored'} |"
+              for r in rules]
+    return "\n".join(lines) + "\n"
+
+
 @dataclass
 class CandidateStats:
     """How many candidate pairs each blocking rule contributed (before union),
@@ -116,55 +225,40 @@ def candidate_pairs(
     stats: TokenStats,
     settings: Settings,
     jobs: int = 1,
+    rules: Sequence[BlockingRule] = BLOCKING_RULES,
 ) -> tuple[list[tuple[int, int]], CandidateStats]:
-    """Candidate pairs ``(a, b)`` with ``a < b``, sorted, each once.
+    """Candidate pairs ``(a, b)`` with ``a < b``, sorted, each once, from
+    ``rules`` in order.
 
     Pairs are kept as one int64 code each (``a * n + b``) while the rules'
     blocks are united, then screened (:func:`_screen`)."""
     n = max(len(features), 1)
     report = CandidateStats()
     found = np.empty(0, dtype=np.int64)
+    unscreened = np.empty(0, dtype=np.int64)  # pairs that an unscreened rule proposed
+    inp = BlockingInput(features, graph, stats, settings)
 
     def order(i: int) -> tuple[str, int]:
         return (features[i].title, i)
 
-    def add_blocks(rule: str, blocks: Iterable[Sequence[int]]) -> None:
-        nonlocal found
+    for rule in rules:
         codes = array("q")
-        for members in blocks:
+        for members in rule.blocks(inp):
             if len(members) < 2:
                 continue
             if len(members) > settings.block_cap:
                 report.windowed_blocks += 1
             codes.extend(a * n + b for a, b in pairs_in_block(
                 members, settings.block_cap, settings.block_window, order))
+        new = np.frombuffer(codes, dtype=np.int64)
         before = len(found)
-        found = _union(found, np.frombuffer(codes, dtype=np.int64))
-        report.per_rule[rule] = len(found) - before
-
-    add_blocks("shared identifier", shared_neighbours(
-        graph, lambda n: n[0] == "id" and n[1] not in CONTAINER_SCHEMES))
-    add_blocks("shared url", shared_neighbours(graph, lambda n: n[0] == "url"))
-    linked = found  # pairs that share an identifier or URL
-
-    rules: list[tuple[str, KeyFn]] = [
-        ("title", title_exact_key),
-        ("title prefix", title_prefix_key),
-        ("title suffix", title_suffix_key),
-        ("rare title tokens", rare_token_keys(stats, settings.rare_tokens)),
-        ("first author + year", author_year_key),
-        ("first author + title word", author_title_key),
-        ("volume + page", volume_page_key),
-    ]
-    for rule, key_fn in rules:
-        blocks: dict[str, list[int]] = defaultdict(list)
-        for i, f in enumerate(features):
-            for k in key_fn(f):
-                blocks[k].append(i)
-        add_blocks(rule, blocks.values())  # members ascending; the union's order is moot
+        found = _union(found, new)
+        report.per_rule[rule.name] = len(found) - before
+        if not rule.screened:
+            unscreened = _union(unscreened, new)
     if settings.min_title_similarity > 0:
         keep = _screen(features, found // n, found % n, settings.min_title_similarity, jobs)
-        keep |= np.isin(found, linked, assume_unique=True)
+        keep |= np.isin(found, unscreened, assume_unique=True)
         hopeless = found[~keep]
         found = found[keep]
         report.hopeless = len(hopeless)

@@ -24,6 +24,7 @@ import networkx as nx
 from .scoring import log2_odds
 from .settings import Settings
 from .types import ScoredPair
+from .unionfind import UnionFind
 
 Scorer = Callable[[Sequence[tuple[int, int]]], list[ScoredPair]]
 CannotLink = Callable[[int, int, float | None], bool]
@@ -197,14 +198,7 @@ def rejoin(g: nx.Graph, parts: list[tuple[int, ...]], min_density: float) -> lis
     parts stay apart only if fewer than ``min_density`` of the record pairs
     across them are match edges: a weak bridge, not a seam in a clique.
     """
-    parent = list(range(len(parts)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    joined = UnionFind(range(len(parts)))
     where = {n: k for k, part in enumerate(parts) for n in part}
     cross: dict[tuple[int, int], int] = {}
     for a, b in g.edges():
@@ -214,8 +208,5 @@ def rejoin(g: nx.Graph, parts: list[tuple[int, ...]], min_density: float) -> lis
             cross[key] = cross.get(key, 0) + 1
     for (ka, kb), edges in sorted(cross.items()):
         if edges / (len(parts[ka]) * len(parts[kb])) >= min_density:
-            parent[find(ka)] = find(kb)
-    groups: dict[int, list[int]] = {}
-    for k, part in enumerate(parts):
-        groups.setdefault(find(k), []).extend(part)
-    return sorted(tuple(sorted(g_)) for g_ in groups.values())
+            joined.union(ka, kb)
+    return sorted(tuple(sorted(m for k in ks for m in parts[k])) for ks in joined.groups())

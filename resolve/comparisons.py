@@ -23,8 +23,8 @@ docs/contributing.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .features import Features

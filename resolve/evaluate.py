@@ -13,6 +13,8 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .unionfind import UnionFind
+
 Item = Hashable
 
 
@@ -162,13 +164,11 @@ def gold_labels(groups: Iterable[Iterable[GoldItem]],
         by_id[key[1]].append(key)
     sources = {s for s, _ in keys}
     problems: list[str] = []
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+    clusters: UnionFind[tuple[str, str]] = UnionFind()
+    # Each cluster's number comes from the key it is named by: a key names its
+    # own set, and a union keeps the name of the second key's set (so the numbers
+    # are the ones kg evaluate has always shown).
+    name: dict[tuple[str, str], tuple[str, str]] = {}
 
     for group in groups:
         resolved = []
@@ -189,12 +189,15 @@ def gold_labels(groups: Iterable[Iterable[GoldItem]],
                 problems.append(f"gold record {rid} is in several sources: "
                                 + ", ".join(s for s, _ in found))
         for key in resolved:
-            find(key)
+            if key not in clusters:
+                clusters.add(key)
+                name[key] = key
         for x, y in zip(resolved, resolved[1:], strict=False):
-            parent[find(x)] = find(y)
-    roots = sorted({find(k) for k in parent})
-    number = {r: n for n, r in enumerate(roots)}
-    return {k: number[find(k)] for k in parent}, problems
+            rx, ry = clusters.find(x), clusters.find(y)
+            if rx != ry:
+                name[clusters.union(rx, ry)] = name[ry]
+    number = {r: n for n, r in enumerate(sorted({name[clusters.find(k)] for k in clusters}))}
+    return {k: number[name[clusters.find(k)]] for k in clusters}, problems
 
 
 @dataclass(frozen=True)

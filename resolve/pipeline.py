@@ -53,6 +53,14 @@ class Resolution:
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
+    def candidate_pairs(self) -> np.ndarray:
+        """Blocking's candidate pairs (the pairs scored, as :attr:`scored`
+        holds them): an ``(n, 2)`` array of record positions ``a < b``, sorted."""
+        pairs = np.fromiter((x for p in self.scored for x in (p.a, p.b)), dtype=np.int64,
+                            count=2 * len(self.scored))
+        return pairs.reshape(-1, 2)
+
+    @property
     def matches(self) -> list[ScoredPair]:
         """Scored pairs (from blocking and from completion) that ended up in
         the same work, sorted."""

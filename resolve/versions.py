@@ -45,7 +45,7 @@ ascending: the same input always gives the same groups.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from .normalize import archived_original
 from .types import (
@@ -58,6 +58,7 @@ from .types import (
     WorkVersions,
     is_preprint_doi,
 )
+from .unionfind import UnionFind
 
 __all__ = ["BASES", "PREPRINT_BASES", "PUBLISHED_BASES", "Version", "WorkVersions",
            "revisions", "version_groups", "versions", "work_versions"]
@@ -90,67 +91,91 @@ def _urls(rec: Record) -> set[str]:
     return out
 
 
-class _Groups:
-    """Disjoint sets over record positions (union by smallest member)."""
+_PUBMED = ("pmid", "pmcid")
 
-    def __init__(self, items: Iterable[int]) -> None:
-        self.parent = {i: i for i in items}
-
-    def find(self, i: int) -> int:
-        root = i
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[i] != root:
-            self.parent[i], i = root, self.parent[i]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
+Key = tuple
+"""A version's key: its basis (``"doi"``, ``"preprint-doi"``, ``"arxiv"``,
+``"pubmed"``, ``"url"``) and the identifiers that make it one version."""
 
 
 def versions(records: Sequence[Record], members: Sequence[int]) -> list[Version]:
-    """The versions of the work made of ``members`` (positions in ``records``)."""
-    members = sorted(set(members))
-    keyed: dict[tuple, list[int]] = {}
+    """The versions of the work made of ``members`` (positions in ``records``):
+    the numbered rules of the module, in order."""
+    keyed: dict[Key, list[int]] = {}
     pubmed: list[int] = []
     rest: list[int] = []
-    for i in members:
+    for i in sorted(set(members)):
         rec = records[i]
-        dois = published_dois(rec)
-        arxiv = arxiv_ids(rec)
-        preprint = tuple(sorted(d for d in rec.ids("doi") if is_preprint_doi(d)))
-        if dois:
-            keyed.setdefault(("doi", dois), []).append(i)
-        elif preprint and not any(d.startswith(_ARXIV_DOI) for d in preprint):
-            keyed.setdefault(("preprint-doi", preprint, rec.arxiv_version), []).append(i)
-        elif arxiv and (preprint or not (rec.ids("pmid") or rec.ids("pmcid"))):
-            if len(arxiv) > 1 or any(d != _ARXIV_DOI + arxiv[0] for d in preprint):
-                # two arXiv ids, or an id and another's DOI: trust neither
-                keyed[("arxiv", arxiv, rec.arxiv_version, rec.key)] = [i]
-            else:
-                keyed.setdefault(("arxiv", arxiv, rec.arxiv_version), []).append(i)
-        elif rec.ids("pmid") or rec.ids("pmcid"):
-            pubmed.append(i)
+        key = _published_doi_key(rec) or _preprint_doi_key(rec) or _arxiv_key(rec)
+        if key is None:
+            (pubmed if _has_pubmed_id(rec) else rest).append(i)
+        elif len(key) == 4:  # an arXiv record naming two ids: a version of its own
+            keyed[key] = [i]
         else:
-            rest.append(i)
+            keyed.setdefault(key, []).append(i)
+    _join_pubmed(records, pubmed, keyed)
+    _join_unversioned_arxiv(keyed)
+    groups: list[tuple[Key | None, list[int]]] = list(keyed.items())
+    loners = _join_by_url(records, rest, groups)
+    _join_without_evidence(records, loners, groups)
 
-    # 3. PubMed ids: grouped among themselves, then onto a unique DOI version.
-    uf = _Groups(pubmed)
+    out = [_version(key, tuple(sorted(ms))) for key, ms in groups]
+    out.sort(key=lambda v: v.members[0])
+    return out
+
+
+def _preprint_dois(rec: Record) -> tuple[str, ...]:
+    return tuple(sorted(d for d in rec.ids("doi") if is_preprint_doi(d)))
+
+
+def _has_pubmed_id(rec: Record) -> bool:
+    return bool(rec.ids("pmid") or rec.ids("pmcid"))
+
+
+def _published_doi_key(rec: Record) -> Key | None:
+    """1. Published DOI: the set of a record's DOIs that are not a preprint server's."""
+    dois = published_dois(rec)
+    return ("doi", dois) if dois else None
+
+
+def _preprint_doi_key(rec: Record) -> Key | None:
+    """2. Preprint DOI (and the arXiv version named), unless one is an arXiv DOI."""
+    preprint = _preprint_dois(rec)
+    if preprint and not any(d.startswith(_ARXIV_DOI) for d in preprint):
+        return ("preprint-doi", preprint, rec.arxiv_version)
+    return None
+
+
+def _arxiv_key(rec: Record) -> Key | None:
+    """4. arXiv id and version, for a record without a PubMed id unless it has a
+    preprint DOI (an arXiv DOI, as rule 2 left it); a record naming two ids, or
+    an id and another id's DOI, gets a key of its own (its record key added)."""
+    arxiv = arxiv_ids(rec)
+    preprint = _preprint_dois(rec)
+    if not arxiv or not (preprint or not _has_pubmed_id(rec)):
+        return None
+    if len(arxiv) > 1 or any(d != _ARXIV_DOI + arxiv[0] for d in preprint):
+        # two arXiv ids, or an id and another's DOI: trust neither
+        return ("arxiv", arxiv, rec.arxiv_version, rec.key)
+    return ("arxiv", arxiv, rec.arxiv_version)
+
+
+def _join_pubmed(records: Sequence[Record], pubmed: list[int],
+                 keyed: dict[Key, list[int]]) -> None:
+    """3. PubMed: records sharing a PMID or PMCID are one version, which joins
+    the published-DOI version whose records carry one of its ids when exactly
+    one does."""
+    linked = UnionFind(pubmed)
     first_with: dict[Identifier, int] = {}
     for i in pubmed:
         for ident in records[i].identifiers:
-            if ident[0] in ("pmid", "pmcid"):
+            if ident[0] in _PUBMED:
                 if ident in first_with:
-                    uf.union(first_with[ident], i)
+                    linked.union(first_with[ident], i)
                 else:
                     first_with[ident] = i
-    comps: dict[int, list[int]] = {}
-    for i in pubmed:
-        comps.setdefault(uf.find(i), []).append(i)
-    for comp in comps.values():
-        ids = {x for i in comp for x in records[i].identifiers if x[0] in ("pmid", "pmcid")}
+    for comp in linked.groups():
+        ids = {x for i in comp for x in records[i].identifiers if x[0] in _PUBMED}
         targets = [k for k, ms in keyed.items() if k[0] == "doi" and any(
             x in ids for m in ms for x in records[m].identifiers)]
         if len(targets) == 1:
@@ -158,30 +183,32 @@ def versions(records: Sequence[Record], members: Sequence[int]) -> list[Version]
         else:
             keyed[("pubmed", tuple(sorted(ids)))] = comp
 
-    # 4. arXiv records naming no version join the only versioned group of their id.
+
+def _join_unversioned_arxiv(keyed: dict[Key, list[int]]) -> None:
+    """4. arXiv records naming no version join the only versioned group of their id."""
     for key in [k for k in keyed if k[0] == "arxiv" and k[2] is None and len(k) == 3]:
         versioned = [k for k in keyed if k[0] == "arxiv" and k[1] == key[1] and k[2] is not None
                      and len(k) == 3]
         if len(versioned) == 1:
             keyed[versioned[0]].extend(keyed.pop(key))
 
-    groups: list[tuple[tuple | None, list[int]]] = list(keyed.items())
 
-    # 5. URLs: leftover records linked to each other and to identified versions.
+def _join_by_url(records: Sequence[Record], rest: list[int],
+                 groups: list[tuple[Key | None, list[int]]]) -> list[int]:
+    """5. URL: leftover records linked to each other by URLs join the one
+    version they share a URL with, or are a version of their own; the records
+    linked to nothing are returned."""
     url_of = {i: _urls(records[i]) for i in rest}
-    uf = _Groups(rest)
+    linked = UnionFind(rest)
     seen: dict[str, int] = {}
     for i in rest:
         for u in sorted(url_of[i]):
             if u in seen:
-                uf.union(seen[u], i)
+                linked.union(seen[u], i)
             else:
                 seen[u] = i
-    comps = {}
-    for i in rest:
-        comps.setdefault(uf.find(i), []).append(i)
     loners: list[int] = []
-    for comp in comps.values():
+    for comp in linked.groups():
         urls = set().union(*(url_of[i] for i in comp))
         targets = [g for g, (_, ms) in enumerate(groups)
                    if any(urls & _urls(records[m]) for m in ms)]
@@ -191,19 +218,21 @@ def versions(records: Sequence[Record], members: Sequence[int]) -> list[Version]
             groups.append((("url",), comp))
         else:
             loners.extend(comp)
+    return loners
 
-    # 6. No evidence: join the only version when it is of the same kind.
+
+def _join_without_evidence(records: Sequence[Record], loners: list[int],
+                           groups: list[tuple[Key | None, list[int]]]) -> None:
+    """6. No evidence: a loner joins the only version when it is of the same
+    kind (preprint or not); every other loner is a version of its own."""
     if len(groups) == 1:
         key, ms = groups[0]
+        assert key is not None
         kind = key[0] in PREPRINT_BASES or (
             key[0] == "url" and any(looks_preprint(records[m]) for m in ms))
         ms.extend(i for i in loners if looks_preprint(records[i]) == kind)
         loners = [i for i in loners if looks_preprint(records[i]) != kind]
     groups.extend((None, [i]) for i in loners)
-
-    out = [_version(key, tuple(sorted(ms))) for key, ms in groups]
-    out.sort(key=lambda v: v.members[0])
-    return out
 
 
 def _version(key: tuple | None, members: tuple[int, ...]) -> Version:
