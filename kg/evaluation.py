@@ -176,7 +176,7 @@ def evaluate_store(store: Store, gold_path: Path, gold_format: str = "auto",
 
     by_work: dict[str, list[PairError]] = defaultdict(list)
     for e in false_merges:
-        by_work[e.predicted[0]].append(e)
+        by_work[str(e.predicted[0])].append(e)
     worst: list[MergedWork] = []
     for work, errors in sorted(by_work.items(), key=lambda kv: (-len(kv[1]), kv[0]))[:show]:
         explained = [explain(e) for e in errors[:50]]

@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 from rapidfuzz import fuzz
@@ -207,7 +208,7 @@ class CandidateStats:
 
 
 def pairs_in_block(members: Sequence[int], cap: int, window: int,
-                   order: Callable[[int], object]) -> Iterable[tuple[int, int]]:
+                   order: Callable[[int], Any]) -> Iterable[tuple[int, int]]:
     """All pairs of a small block; neighbours within ``window`` of a large one.
     ``members`` are ascending record positions."""
     if len(members) <= cap:

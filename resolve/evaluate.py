@@ -12,10 +12,12 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .unionfind import UnionFind
 
-Item = Hashable
+Item = Any
+"""A record as the evaluation sees it: anything hashable (a position or a key)."""
 
 
 @dataclass(frozen=True)

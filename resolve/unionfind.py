@@ -10,15 +10,14 @@ the same items and unions always give the same groups.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator
-from typing import Generic, Protocol, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Generic, TypeVar
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
-class _Ordered(Hashable, Protocol):
-    def __lt__(self, other: object, /) -> bool: ...
-
-
-T = TypeVar("T", bound=_Ordered)
+T = TypeVar("T", bound="SupportsRichComparison")
+"""Items: hashable and ordered (record positions, record keys)."""
 
 
 class UnionFind(Generic[T]):
@@ -62,7 +61,7 @@ class UnionFind(Generic[T]):
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return ra
-        if rb < ra:
+        if rb < ra:  # type: ignore[operator]  # T is ordered (SupportsRichComparison)
             ra, rb = rb, ra
         self._parent[rb] = ra
         return ra
