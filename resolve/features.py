@@ -152,17 +152,45 @@ class TokenStats:
     df: dict[str, int]
     n: int
     title_counts: dict[str, int]
-    """How many records carry each exact title key."""
+    """How many distinct works carry each exact title key (see :func:`token_stats`)."""
     author_counts: dict[str, int]
-    """How many records list each author key."""
+    """How many distinct works list each author key."""
+
+
+def _author_companion(f: Features) -> str:
+    """What tells the works carrying one title apart: the first author's
+    family name, else (no authors) the venue and year."""
+    if f.families:
+        return f.families[0]
+    return f"\x1f{f.venue}\x1f{f.year}"
+
+
+def _title_companion(f: Features) -> tuple[str, ...]:
+    """What tells the works of one author apart: the first two significant
+    words of the title (they survive a truncated, mangled or re-cased
+    ending), else the whole title key."""
+    return f.tokens[:2] if f.tokens else (f.title,)
 
 
 def token_stats(features: Sequence[Features]) -> TokenStats:
+    """Token document frequencies, and how common each title and author is.
+
+    Copies do not make a value common: a work scraped from the web ten times
+    (or exported by three databases) carries its title and authors ten times,
+    yet is one work.  So a title is counted once per distinct first author
+    (a column such as "Editorial" has a new author in every issue, a work's
+    copies share theirs), and an author once per distinct title opening.
+    The term-frequency penalties of :mod:`resolve.scoring` then punish a
+    value for being shared by many works, never a work for its copies."""
     df: Counter[str] = Counter()
-    titles: Counter[str] = Counter()
-    authors: Counter[str] = Counter()
+    title_works: dict[str, set] = {}
+    author_works: dict[str, set] = {}
     for f in features:
         df.update(set(f.tokens))
-        titles[f.title] += 1
-        authors.update(set(f.authors))
-    return TokenStats(dict(df), len(features), dict(titles), dict(authors))
+        title_works.setdefault(f.title, set()).add(_author_companion(f))
+        opening = _title_companion(f)
+        for a in set(f.authors):
+            author_works.setdefault(a, set()).add(opening)
+    return TokenStats(dict(df), len(features),
+                      {t: len(v) for t, v in title_works.items()},
+                      {a: len(v) for a, v in author_works.items()})
