@@ -84,6 +84,17 @@ def _fix_mojibake(s: str) -> str:
     return "".join(parts)
 
 
+_PLACEHOLDERS = frozenset({"n/a", "n.a.", "n / a", "none", "null", "nil", "unknown",
+                           "anonymous", "anon", "-", "--", "?", "not available"})
+
+
+def is_placeholder(s: str | None) -> bool:
+    """Whether a field holds a stand-in for "no value" ("N/A", "unknown",
+    "-"), as exports from databases print for an empty column: such a value
+    is missing, not a value that two records can share."""
+    return bool(s) and s.strip().lower() in _PLACEHOLDERS
+
+
 def fold(s: str) -> str:
     """Matching fold: NFKC, ASCII transliteration, lowercase."""
     return s.lower() if s.isascii() else anyascii(unicodedata.normalize("NFKC", s)).lower()

@@ -1,0 +1,30 @@
+"""Rules for dirty records: web-scraped copies, placeholders, mangled fields
+(issue 15).  Small hand-made records only."""
+
+from __future__ import annotations
+
+from conftest import features_and_stats, make_record
+
+from resolve import normalize as nz
+
+
+def test_placeholders_are_missing_values() -> None:
+    """Database exports print "N/A" for an empty column: it is no value."""
+    assert nz.is_placeholder("N/A") and nz.is_placeholder(" unknown ")
+    assert not nz.is_placeholder("Na") and not nz.is_placeholder("")
+    rec = make_record(title="Chair's Message", authors="N/A", venue="N/A", year=1997)
+    assert rec.authors == () and rec.venue == ""
+
+
+def test_copies_do_not_make_a_title_or_author_common() -> None:
+    """Web-scraped records: ten copies of one work are one work carrying its
+    title and authors, while a column title with a new author in every issue
+    is common."""
+    copies = [make_record(title="Implementing data cubes efficiently",
+                          authors="V Harinarayan; A Rajaraman; JD Ullman") for _ in range(10)]
+    column = [make_record(title="Editorial", authors=f"A {name}")
+              for name in ("Smith", "Jones", "Brown", "Lee", "Khan", "Ito")]
+    _, stats = features_and_stats(copies + column)
+    assert stats.title_counts["implementing data cubes efficiently"] == 1
+    assert stats.title_counts["editorial"] == 6
+    assert stats.author_counts[copies[0].authors[0].key] == 1
