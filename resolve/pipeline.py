@@ -17,7 +17,7 @@ import numpy as np
 from .blocking import CandidateStats, candidate_pairs
 from .cluster import ClusterResult, cluster
 from .constraints import cannot_link_rule, clean_source_evidence, clear_best_pairs
-from .estimate import Estimation, estimate_model
+from .estimate import Estimation, estimate_model, without_common_titles
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import EvidenceGraph, build_evidence_graph
 from .scoring import PairScorer, compare_pairs
@@ -80,7 +80,8 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         levels = compare_pairs(features, [*pairs, *sample], jobs)
         counts = np.ones(len(levels))
         counts[len(pairs):] = cand_stats.sample_weight
-        estimation = estimate_model(levels, settings, counts)
+        estimation = estimate_model(
+            without_common_titles(levels, [*pairs, *sample], features, stats), settings, counts)
         model = estimation.model
         extra = clean_source_evidence(records, settings)
         scorer = PairScorer(features, stats, model, extra)
