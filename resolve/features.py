@@ -155,6 +155,27 @@ class TokenStats:
     """How many distinct works carry each exact title key (see :func:`token_stats`)."""
     author_counts: dict[str, int]
     """How many distinct works list each author key."""
+    coauthor_counts: dict[tuple[str, str], int]
+    """How many distinct works list each pair of author keys (sorted), of
+    the first :data:`COAUTHOR_SPAN` authors of a record."""
+
+
+COAUTHOR_SPAN = 4
+"""Pairs of authors are counted among a record's first this many (web-scraped
+author lists are truncated after three or four names)."""
+
+
+def author_frequency(f: Features, stats: TokenStats) -> int:
+    """How many works share this record's authors, the count that its
+    author agreement is penalised by: for one author, the works of that
+    author; for two or more, the works of the pair of them that is rarest
+    together.  Two prolific authors who wrote a few papers together make a
+    rare author list, though each alone is common."""
+    people = f.authors[:COAUTHOR_SPAN]
+    if len(set(people)) < 2:
+        return min((stats.author_counts.get(x, 1) for x in f.authors), default=1)
+    return min(stats.coauthor_counts.get((x, y) if x < y else (y, x), 1)
+               for i, x in enumerate(people) for y in people[i + 1:] if x != y)
 
 
 def _author_companion(f: Features) -> str:
@@ -185,12 +206,18 @@ def token_stats(features: Sequence[Features]) -> TokenStats:
     df: Counter[str] = Counter()
     title_works: dict[str, set] = {}
     author_works: dict[str, set] = {}
+    pair_works: dict[tuple[str, str], set] = {}
     for f in features:
         df.update(set(f.tokens))
         title_works.setdefault(f.title, set()).add(_author_companion(f))
         opening = _title_companion(f)
         for a in set(f.authors):
             author_works.setdefault(a, set()).add(opening)
+        people = sorted(set(f.authors[:COAUTHOR_SPAN]))
+        for i, x in enumerate(people):
+            for y in people[i + 1:]:
+                pair_works.setdefault((x, y), set()).add(opening)
     return TokenStats(dict(df), len(features),
                       {t: len(v) for t, v in title_works.items()},
-                      {a: len(v) for a, v in author_works.items()})
+                      {a: len(v) for a, v in author_works.items()},
+                      {p: len(v) for p, v in pair_works.items()})

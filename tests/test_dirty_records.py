@@ -28,3 +28,21 @@ def test_copies_do_not_make_a_title_or_author_common() -> None:
     assert stats.title_counts["implementing data cubes efficiently"] == 1
     assert stats.title_counts["editorial"] == 6
     assert stats.author_counts[copies[0].authors[0].key] == 1
+
+
+def test_two_prolific_authors_together_are_a_rare_author_list() -> None:
+    """The penalty of an author list is that of its rarest pair of authors:
+    two authors with many works each may have written one paper together."""
+    from resolve.features import author_frequency
+
+    recs = [make_record(title=f"{w} paper on a topic", authors="R Agrawal; X Other")
+            for w in ("alpha", "beta", "gamma", "delta", "epsilon")]
+    recs += [make_record(title=f"{w} study of things", authors="R Srikant; Y Else")
+             for w in ("first", "second", "third", "fourth", "fifth")]
+    recs.append(make_record(title="Mining quantitative association rules",
+                            authors="R Srikant; R Agrawal"))
+    feats, stats = features_and_stats(recs)
+    assert stats.author_counts[recs[-1].authors[1].key] == 6
+    assert author_frequency(feats[-1], stats) == 1
+    assert author_frequency(feats[0], stats) == 5  # the pair agrawal/other
+
