@@ -109,8 +109,19 @@ def title_similarity(a: Features, b: Features) -> float | None:
     # "... in Pediatric Patients" vs "... in Adult Patients"; not a bracketed
     # word: "Index research (panel session)" vs "Index Research (Panel Abstract)"
     if sim >= 0.8 and a.title_core != b.title_core and _substituted_word(a.tokens, b.tokens):
-        sim = 0.75
+        joined = _spacing_similarity(a.title, b.title)
+        sim = joined if joined >= 0.95 else 0.75
     return sim
+
+
+def _spacing_similarity(x: str, y: str) -> float:
+    """Similarity of two title keys with their spaces removed.
+
+    Web-scraped and OCR'd titles run words together or split them
+    ("Optimization ofqueries", "with out", "Datamodeling") and lose ligatures
+    ("E ective" for "Effective", "ve-minute" for "five-minute"): words that
+    differ only so are no substituted word."""
+    return fuzz.ratio(x.replace(" ", ""), y.replace(" ", "")) / 100.0
 
 
 _ROMAN_NUMERALS = frozenset({"i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x"})

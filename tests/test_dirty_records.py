@@ -46,3 +46,18 @@ def test_two_prolific_authors_together_are_a_rare_author_list() -> None:
     assert author_frequency(feats[-1], stats) == 1
     assert author_frequency(feats[0], stats) == 5  # the pair agrawal/other
 
+
+def test_words_run_together_or_split_are_no_substituted_word() -> None:
+    """Web-scraped titles: "with out", "Datamodeling", a lost ligature."""
+    from resolve.scoring import title_similarity
+
+    def sim(x: str, y: str) -> float:
+        fx, fy = features_and_stats([make_record(title=x), make_record(title=y)])[0]
+        return title_similarity(fx, fy)
+
+    assert sim("Mining Frequent Patterns without Candidate Generation",
+               "Mining frequent patterns with out candidate generation") >= 0.95
+    assert sim("Data Modeling of Time-Based Media", "Datamodeling of time-based media") >= 0.95
+    # a substituted word still is one
+    assert sim("Outcomes in pediatric patients with sepsis",
+               "Outcomes in adult patients with sepsis") == 0.75
