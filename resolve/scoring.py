@@ -156,11 +156,21 @@ def _author_match(x: str, y: str) -> float:
     if fx == fy:
         if not ix or not iy or ix.startswith(iy) or iy.startswith(ix):
             return 0.9
+        if _run_together_initials(ix, iy):
+            return 0.8
         return 0.3 if ix[0] == iy[0] else 0.0
     if len(fx) >= 4 and len(fy) >= 4 and (not ix or not iy or ix[0] == iy[0]):
         if Levenshtein.normalized_similarity(fx, fy) >= 0.75:
             return 0.8
     return 0.0
+
+
+def _run_together_initials(x: str, y: str) -> bool:
+    """Web-scraped author lists: the initials of the authors before the last
+    one run into the last one's ("DRA Mendelzon" for "D Rafiei, A Mendelzon",
+    "ALN Roussopoulos"): three or more initials that end with the other's."""
+    short, long_ = sorted((x, y), key=len)
+    return len(long_) >= 3 and long_.endswith(short)
 
 
 def author_similarity(a: Features, b: Features) -> float | None:

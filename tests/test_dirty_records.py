@@ -61,3 +61,20 @@ def test_words_run_together_or_split_are_no_substituted_word() -> None:
     # a substituted word still is one
     assert sim("Outcomes in pediatric patients with sepsis",
                "Outcomes in adult patients with sepsis") == 0.75
+
+
+def _pair(**kw: dict) -> tuple:
+    feats, _ = features_and_stats([make_record(**kw["a"]), make_record(**kw["b"])])
+    return feats
+
+
+def test_run_together_initials_of_web_scraped_author_lists() -> None:
+    """"DRA Mendelzon": the initials of the author before run into his."""
+    from resolve.scoring import author_similarity
+
+    fa, fb = _pair(a={"title": "t", "authors": "D Rafiei; A Mendelzon"},
+                   b={"title": "t", "authors": "DRA Mendelzon"})
+    assert author_similarity(fa, fb) == 0.8
+    fa, fb = _pair(a={"title": "t", "authors": "D Suciu"}, b={"title": "t", "authors": "A Suciu"})
+    assert author_similarity(fa, fb) == 0.0
+
