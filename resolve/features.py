@@ -96,6 +96,12 @@ class Features:
     volume: str
     first_page: str
     ids: dict[str, frozenset[str]]
+    venue_truncated: bool = False
+    """The venue name was cut off ("Proceedings of the 25th International
+    Conference on Very ...", as web search results print it)."""
+
+
+_ELLIPSIS = re.compile(r"(?:\.\.\.|\u2026|&hellip;)[\s,;.]*$")
 
 
 def _volume_key(volume: str) -> str:
@@ -138,6 +144,7 @@ def features_of(rec: Record) -> Features:
         volume=_volume_key(rec.volume),
         first_page=nz.first_page(rec.pages) if rec.pages else "",
         ids={k: frozenset(v) for k, v in ids.items()} if ids else _NO_IDS,
+        venue_truncated=bool(_ELLIPSIS.search(rec.venue)),
     )
 
 

@@ -270,6 +270,8 @@ def venue_similarity(a: Features, b: Features) -> float | None:
             x, y = sorted((a.venue.split(), b.venue.split()), key=len)
             if _abbreviates(x, y) or _abbreviates(y, x) or _acronym(x, y):
                 return 0.8
+    if sim < 0.8 and (a.venue_truncated or b.venue_truncated):
+        return None  # a name cut short is no evidence that the venues differ
     if sim < 0.8:
         place = place_similarity(a, b)
         if place is not None and place <= 0.3:

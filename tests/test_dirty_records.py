@@ -78,3 +78,15 @@ def test_run_together_initials_of_web_scraped_author_lists() -> None:
     fa, fb = _pair(a={"title": "t", "authors": "D Suciu"}, b={"title": "t", "authors": "A Suciu"})
     assert author_similarity(fa, fb) == 0.0
 
+
+def test_a_truncated_venue_is_no_evidence_of_another_venue() -> None:
+    """Web search results cut venue names: "Proceedings of the 25th
+    International Conference on Very ..." does not differ from "VLDB"."""
+    from resolve.scoring import venue_similarity
+
+    fa, fb = _pair(a={"title": "t", "venue": "VLDB"},
+                   b={"title": "t", "venue": "Proceedings of the 25th International Conference on Very ..."})
+    assert fb.venue_truncated and venue_similarity(fa, fb) is None
+    fa, fb = _pair(a={"title": "t", "venue": "VLDB"}, b={"title": "t", "venue": "Information Systems"})
+    assert venue_similarity(fa, fb) == 0.1
+
