@@ -455,13 +455,16 @@ def _make_author(name: str, family: str, given: str) -> Author:
 
 _GROUP_AUTHOR_RE = re.compile(
     r"\b(?:team|group|consortium|collaboration|collaborative|committee|investigators|"
-    r"trialists|corporate|society|association|council|organi[sz]ation)\b", re.I)
+    r"trialists|corporate|society|association|council|organi[sz]ation|anthology|edition)\b",
+    re.I)
 
 
 def is_group_author(name: str) -> bool:
     """Whether an author-list entry names a group rather than a person ("The
     Paradise Team", "CORPORATE Fox Development Team", "Group, ASCUS LSIL
-    Triage Study"): its family-name key says nothing about who wrote a work."""
+    Triage Study"), or a publication that web scrapers put in the author
+    list ("ACM SIGMOD Anthology", "P Edition"): its family-name key says
+    nothing about who wrote a work."""
     return _GROUP_AUTHOR_RE.search(name) is not None
 
 

@@ -90,3 +90,9 @@ def test_a_truncated_venue_is_no_evidence_of_another_venue() -> None:
     fa, fb = _pair(a={"title": "t", "venue": "VLDB"}, b={"title": "t", "venue": "Information Systems"})
     assert venue_similarity(fa, fb) == 0.1
 
+
+def test_a_publication_in_the_author_list_is_no_person() -> None:
+    """Web-scraped records list "ACMS Anthology; P Edition" as authors."""
+    rec = make_record(title="Picture Programming Project", authors="ACMS Anthology; P Edition")
+    fa, = features_and_stats([rec])[0]
+    assert fa.authors == ()
