@@ -120,42 +120,10 @@ _venue_key = lru_cache(maxsize=1 << 16)(nz.normalize_venue)
 _venue_kind = lru_cache(maxsize=1 << 16)(venue_kind)
 
 
-# Where a citation's author list or year ends and its title starts: "...
-# Widom. Change detection", "... L.(1997a). The Distributed", "... 2002. REFEREE"
-_CITATION_BREAK = re.compile(r"[.)]\s+(?=[\"'\u2018\u201c]?[A-Z])")
-_CITATION_INITIAL = re.compile(r"\b[A-Z]\.")
-_CITATION_YEAR = re.compile(r"\((?:19|20)[0-9]{2}[a-z]?\)|\b(?:19|20)[0-9]{2}[a-z]\b")
-_CITATION_LIST = re.compile(r",| and ")
-
-
-def cited_title(title: str) -> str:
-    """The title without a leading citation, or ``""`` if it has none.
-
-    Web-scraped records (Google Scholar) often take the title from a
-    reference list, with the end of its author list or its year in front:
-    "H. Garcia-Molina, and J. Widom. Change detection in hierarchically
-    structured information", "Mehrotra (2001) Locally adaptive ...".  The
-    lead must end within the first 100 characters with a period or
-    parenthesis, be of at most 12 words, and look like a citation: a year
-    in parentheses or with a letter ("(1997)", "1994a"), or an initial
-    ("J.") in a list (a comma or "and").  What follows must be three words
-    or more.  "The U.S. Army in ..." or "... in 2019. A trial" keep their
-    titles."""
-    best = ""
-    for m in _CITATION_BREAK.finditer(title, 0, 101):
-        lead, rest = title[:m.start() + 1], title[m.end():]
-        if len(rest.split()) >= 3 and len(lead.split()) <= 12 and (
-                _CITATION_YEAR.search(lead)
-                or (_CITATION_INITIAL.search(lead) and _CITATION_LIST.search(lead))):
-            best = rest
-    return best
-
-
 def features_of(rec: Record) -> Features:
     title = nz.normalize_title(rec.title)
-    raw = cited_title(rec.title) or rec.title
-    bracketed = "(" in raw or "[" in raw
-    core = nz.normalize_title(_BRACKETED.sub(" ", raw)) if bracketed else nz.normalize_title(raw)
+    bracketed = "(" in rec.title or "[" in rec.title
+    core = nz.normalize_title(_BRACKETED.sub(" ", rec.title)) if bracketed else title
     m = _NOTICE.match(title) or _TRAILING_NOTICE.search(title)
     # Group authors are no evidence in a comparison of people.
     people = [a for a in rec.authors if a.key and not nz.is_group_author(a.name)]

@@ -21,7 +21,6 @@ import numpy as np
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA, Levenshtein
 
-from . import normalize as nz
 from .features import Features, TokenStats, author_frequency
 from .settings import Settings
 from .types import CONTAINER_SCHEMES, FieldEvidence, ScoredPair, is_preprint_doi
@@ -109,10 +108,8 @@ def title_similarity(a: Features, b: Features) -> float | None:
             break
     # "... in Pediatric Patients" vs "... in Adult Patients"; not a bracketed
     # word: "Index research (panel session)" vs "Index Research (Panel Abstract)"
-    if (sim >= 0.8 and a.title_core != b.title_core and _substituted_word(a.tokens, b.tokens)
-            and _substituted_word(nz.title_tokens(a.title_core), nz.title_tokens(b.title_core))):
-        joined = max(_spacing_similarity(a.title, b.title),
-                     _spacing_similarity(a.title_core, b.title_core))
+    if sim >= 0.8 and a.title_core != b.title_core and _substituted_word(a.tokens, b.tokens):
+        joined = _spacing_similarity(a.title, b.title)
         sim = joined if joined >= 0.95 else 0.75
     return sim
 

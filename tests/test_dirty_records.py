@@ -96,23 +96,3 @@ def test_a_publication_in_the_author_list_is_no_person() -> None:
     rec = make_record(title="Picture Programming Project", authors="ACMS Anthology; P Edition")
     fa, = features_and_stats([rec])[0]
     assert fa.authors == ()
-
-
-def test_a_citation_in_front_of_a_scraped_title_is_left_out() -> None:
-    """Web-scraped records take titles from reference lists, with the end of
-    the author list or the year in front."""
-    from resolve.features import cited_title
-    from resolve.scoring import title_similarity
-
-    assert cited_title("H. Garcia-Molina, and J. Widom. Change detection in hierarchically "
-                       "structured information") == ("Change detection in hierarchically "
-                                                     "structured information")
-    assert cited_title("Mehrotra (2001) Locally adaptive dimensionality reduction") \
-        == "Locally adaptive dimensionality reduction"
-    # titles that merely hold an initial or a year keep their words
-    assert cited_title("The U.S. Army in World War II") == ""
-    assert cited_title("Effects of aspirin in 2019. A randomized trial of adults") == ""
-    fa, fb = _pair(a={"title": "Change Detection in Hierarchically Structured Information"},
-                   b={"title": "H. Garcia-Molina, and J. Widom. Change detection in "
-                               "hierarchically structured information"})
-    assert title_similarity(fa, fb) >= 0.95
