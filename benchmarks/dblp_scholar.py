@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from resolve.pipeline import resolve_records  # noqa: E402
 from resolve.readers import expand_inputs, read_inputs  # noqa: E402
-from resolve.scoring import ALL_COMPARISONS  # noqa: E402
+from resolve.scoring import ALL_COMPARISONS, log2_odds  # noqa: E402
 from resolve.settings import Settings  # noqa: E402
 
 A, B = "dblp", "scholar"
@@ -134,6 +134,8 @@ def main() -> None:
     examples: dict[str, list] = {}
     against: Counter[str] = Counter()
     cand_total = 0
+    grid: Counter[tuple[str, str]] = Counter()
+    samples: dict[tuple[str, str], list] = {}
     for x, y in sorted(true - pred):
         a, b = sorted((pos[x], pos[y]))
         sp = scored.get((a, b))
@@ -144,7 +146,11 @@ def main() -> None:
                 cause = "never a candidate"
         elif sp.score < thr:
             cause = "scored below threshold"
-            for ev in res.scored[0].explainer.explain(a, b):
+            evs = res.scored[0].explainer.explain(a, b)
+            lv = {e.field: e.level.replace(" (common value)", "") for e in evs}
+            grid[lv["title"], lv["authors"]] += 1
+            samples.setdefault((lv["title"], lv["authors"]), []).append((a, b))
+            for ev in evs:
                 if ev.weight < 0 or ev.level == "missing" or "common value" in ev.level:
                     against[f"{ev.field}: {ev.level}"] += 1
         elif comp_of.get(a) == comp_of.get(b) and a in constrained:
@@ -164,6 +170,23 @@ def main() -> None:
     print("missed gold cross pairs by cause:")
     for cause, n in causes.most_common():
         print(f"  {n:6d}  {cause}")
+    below = [log2_odds(sp.score) for *_, sp in examples.get("scored below threshold", [])]
+    if below:
+        print("log2 odds of those below threshold, by band:",
+              dict(sorted(Counter(int(max(min(x, 0), -20)) // 2 * 2 for x in below).items())))
+    print("title level x author level of those below threshold:")
+    for (t, au), n in grid.most_common(20):
+        print(f"  {n:6d}  title {t} / authors {au}")
+    if args.show:
+        for key, _ in grid.most_common(4):
+            print(f"== below threshold, title {key[0]} / authors {key[1]}")
+            for a, b in samples[key][:: max(1, len(samples[key]) // args.show)][: args.show]:
+                for i in (a, b):
+                    r = records[i]
+                    print(f"   {r.title[:90]} | {'; '.join(x.name for x in r.authors)[:60]}"
+                          f" | {r.venue[:40]} | {r.year}")
+                print("     " + ", ".join(f"{e.field}={e.level}:{e.weight}" for e in
+                                          res.scored[0].explainer.explain(a, b) if e.weight))
     print("fields against the pairs scored below threshold (pairs with that level):")
     for k, n in against.most_common(25):
         print(f"  {n:6d}  {k}")
@@ -172,7 +195,8 @@ def main() -> None:
     if args.show:
         for cause, exs in examples.items():
             print(f"\n== {cause}")
-            for a, b, sp in exs[: args.show]:
+            step = max(1, len(exs) // args.show)
+            for a, b, sp in exs[::step][: args.show]:
                 for i in (a, b):
                     r = records[i]
                     print(f"   {r.source}:{r.record_id} | {r.title} | "
