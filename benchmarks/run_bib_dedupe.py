@@ -27,11 +27,13 @@ FIELDS = ["ID", "ENTRYTYPE", "author", "year", "title", "journal", "volume", "nu
 
 
 def load(name: str, data: Path) -> pd.DataFrame:
-    if name == "dblp-acm":
+    tables = {"dblp-acm": (("dblp", "DBLP2.csv", "latin-1"), ("acm", "ACM.csv", "utf-8")),
+              "dblp-scholar": (("dblp", "DBLP1.csv", "latin-1"),
+                               ("scholar", "Scholar.csv.gz", "utf-8"))}
+    if name in tables:
         frames = []
-        for source, file, encoding in (("dblp", "DBLP2.csv", "latin-1"),
-                                       ("acm", "ACM.csv", "utf-8")):
-            df = pd.read_csv(data / "dblp-acm" / file, encoding=encoding, dtype=str)
+        for source, file, encoding in tables[name]:
+            df = pd.read_csv(data / name / file, encoding=encoding, dtype=str)
             frames.append(pd.DataFrame({
                 "ID": source + ":" + df["id"], "ENTRYTYPE": "article",
                 "author": df["authors"], "year": df["year"], "title": df["title"],

@@ -220,6 +220,8 @@ def venue_level(a: Features, b: Features) -> Outcome:
             x, y = sorted((a.venue.split(), b.venue.split()), key=len)
             if abbreviates(x, y) or abbreviates(y, x) or acronym(x, y):
                 return "abbreviated"
+    if sim < 0.8 and (a.venue_truncated or b.venue_truncated):
+        return None  # web-scraped: a name cut short ("Proc. of the ...") is no evidence
     if sim < 0.8:
         if place_level(a, b) in _PLACE_DIFFERS:
             return "different, and so is the volume or page"

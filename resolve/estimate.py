@@ -26,7 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .comparisons import ALL_COMPARISONS
-from .scoring import Model
+from .features import Features, TokenStats
+from .scoring import TYPICAL_COPIES, Model, title_scale
 from .settings import Settings
 
 MAX_WEIGHT = 20.0
@@ -62,6 +63,32 @@ def _log_odds(g: np.ndarray, weights: Sequence[np.ndarray], prior: float) -> np.
 
 def _posterior(log2_odds: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp2(-np.clip(log2_odds, -60, 60)))
+
+
+_TITLE = next(k for k, c in enumerate(ALL_COMPARISONS) if c.field == "title")
+
+
+def without_common_titles(levels: np.ndarray, pairs: Sequence[tuple[int, int]],
+                          features: Sequence[Features], stats: TokenStats) -> np.ndarray:
+    """The levels EM learns from: a title carried by many works ("Editorial",
+    "Foreword", "Recent patents") or of one or two words, counted as
+    missing.
+
+    Columns, front matter and short titles agree by chance among the pairs
+    blocking proposes (in web-scraped data thousands of them); counted, they
+    teach EM that an exact title is weak evidence for every title, while the
+    term-frequency adjustment of :mod:`resolve.scoring` already prices them
+    one value at a time.  So the weight of a title level is learnt from the
+    titles it is applied to unadjusted."""
+    common = np.array([stats.title_counts.get(f.title, 1) > TYPICAL_COPIES
+                       or title_scale(f, stats) < 1.0 for f in features], dtype=bool)
+    if not len(pairs) or not common.any():
+        return levels
+    a = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+    b = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+    out = levels.copy()
+    out[common[a] | common[b], _TITLE] = -1
+    return out
 
 
 def estimate_model(levels: np.ndarray, settings: Settings,

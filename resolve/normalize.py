@@ -84,6 +84,17 @@ def _fix_mojibake(s: str) -> str:
     return "".join(parts)
 
 
+_PLACEHOLDERS = frozenset({"n/a", "n.a.", "n / a", "none", "null", "nil", "unknown",
+                           "anonymous", "anon", "-", "--", "?", "not available"})
+
+
+def is_placeholder(s: str | None) -> bool:
+    """Whether a field holds a stand-in for "no value" ("N/A", "unknown",
+    "-"), as exports from databases print for an empty column: such a value
+    is missing, not a value that two records can share."""
+    return s is not None and s.strip().lower() in _PLACEHOLDERS
+
+
 def fold(s: str) -> str:
     """Matching fold: NFKC, ASCII transliteration, lowercase."""
     return s.lower() if s.isascii() else anyascii(unicodedata.normalize("NFKC", s)).lower()
@@ -444,13 +455,16 @@ def _make_author(name: str, family: str, given: str) -> Author:
 
 _GROUP_AUTHOR_RE = re.compile(
     r"\b(?:team|group|consortium|collaboration|collaborative|committee|investigators|"
-    r"trialists|corporate|society|association|council|organi[sz]ation)\b", re.I)
+    r"trialists|corporate|society|association|council|organi[sz]ation|anthology|edition)\b",
+    re.I)
 
 
 def is_group_author(name: str) -> bool:
     """Whether an author-list entry names a group rather than a person ("The
     Paradise Team", "CORPORATE Fox Development Team", "Group, ASCUS LSIL
-    Triage Study"): its family-name key says nothing about who wrote a work."""
+    Triage Study"), or a publication that web scrapers put in the author
+    list ("ACM SIGMOD Anthology", "P Edition"): its family-name key says
+    nothing about who wrote a work."""
     return _GROUP_AUTHOR_RE.search(name) is not None
 
 

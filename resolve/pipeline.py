@@ -19,7 +19,7 @@ from .clean_sources import score_with_clean_sources
 from .cluster import ClusterResult, cluster
 from .constraints import cannot_link_rule, veto_rule
 from .decisions import match_decisions, work_of
-from .estimate import Estimation, estimate_model
+from .estimate import Estimation, estimate_model, without_common_titles
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import EvidenceGraph, build_evidence_graph
 from .scoring import PairScorer, compare_pairs
@@ -114,7 +114,8 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         levels = compare_pairs(features, [*pairs, *sample], jobs)
         counts = np.ones(len(levels))
         counts[len(pairs):] = cand_stats.sample_weight
-        estimation = estimate_model(levels, settings, counts)
+        estimation = estimate_model(
+            without_common_titles(levels, [*pairs, *sample], features, stats), settings, counts)
         levels = levels[:len(pairs)]
         scorer, scored = score_with_clean_sources(records, features, stats, estimation.model,
                                                   settings, pairs, levels)

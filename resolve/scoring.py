@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from .comparisons import ALL_COMPARISONS, FIELD_COUNT, Comparison, comparison_index
-from .features import Features, TokenStats
+from .features import Features, TokenStats, author_frequency
 from .settings import Settings
 from .types import FieldEvidence, ScoredPair
 
@@ -73,7 +73,7 @@ def adjustment(a: Features, b: Features, stats: TokenStats,
     :func:`title_scale` when the caller has them already."""
     k_title = max(stats.title_counts.get(a.title, 1), stats.title_counts.get(b.title, 1))
     short = min((a.authors, b.authors), key=lambda x: (len(x), x))
-    k_author = min((stats.author_counts.get(x, 1) for x in short), default=1)
+    k_author = author_frequency(min((a, b), key=lambda f: (len(f.authors), f.authors)), stats)
     return Adjustment(
         title_scale=min(scales or (title_scale(a, stats), title_scale(b, stats))),
         title_penalty=_tf_penalty(k_title),
@@ -295,8 +295,7 @@ class PairScorer:
         t_penalty = np.array([_tf_penalty(stats.title_counts.get(f.title, 1))
                               for f in self.features])
         n_authors = np.array([len(f.authors) for f in self.features], dtype=np.int64)
-        a_penalty = np.array([_tf_penalty(min((stats.author_counts.get(x, 1) for x in f.authors),
-                                              default=1)) for f in self.features])
+        a_penalty = np.array([_tf_penalty(author_frequency(f, stats)) for f in self.features])
         return t_scale, t_penalty, n_authors, a_penalty
 
     def _shorter_authors(self, a: np.ndarray, b: np.ndarray, n_authors: np.ndarray) -> np.ndarray:
@@ -328,7 +327,7 @@ def score_pair(a: Features, b: Features, settings: Settings, stats: TokenStats |
     same formula as a build: title and author weights adjusted by ``stats``
     (the token statistics of the records being resolved; None: unadjusted);
     ``model`` defaults to the hand-set weights."""
-    scorer = PairScorer([a, b], stats or TokenStats({}, 0, {}, {}),
+    scorer = PairScorer([a, b], stats or TokenStats({}, 0, {}, {}, {}),
                         model or Model.hand_set(settings), adjust=stats is not None)
     levels = compare_pairs([a, b], [(0, 1)])
     return scorer.score([(0, 1)], levels)[0].score, scorer.explain_row(0, 1, levels[0])

@@ -7,6 +7,7 @@ turn them, and the discrete checks they make themselves, into named levels.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
@@ -52,7 +53,26 @@ def title_match(a: Features, b: Features) -> tuple[float, bool] | None:
     # (Panel Abstract)"
     substituted = (sim >= 0.8 and a.title_core != b.title_core
                    and _substituted_word(a.tokens, b.tokens))
+    if substituted and _spacing_variant(a.title, b.title):
+        return max(sim, 0.95), False
     return sim, substituted
+
+
+# Letters that PDF text extraction loses as one ligature glyph ("E ective").
+_LIGATURES = re.compile(r"ff[il]?|f[il]")
+_SPACING = re.compile(r"[\s\-]+")
+
+
+def _spacing_variant(x: str, y: str) -> bool:
+    """Whether two title keys differ only in spacing or lost ligatures.
+
+    Web-scraped and PDF-extracted titles run words together or split them
+    ("Optimization ofqueries", "with out", "Datamodeling") and lose ligatures
+    ("E ective" for "Effective", "ve-minute" for "five-minute"): words that
+    differ only so are no substituted word.  Any other letter that differs is
+    (a typo in a word is the substituted-word rule's business)."""
+    jx, jy = _SPACING.sub("", x), _SPACING.sub("", y)
+    return jx == jy or _LIGATURES.sub("", jx) == _LIGATURES.sub("", jy)
 
 
 # A title with a substituted word is at most this alike (the title
@@ -102,11 +122,21 @@ def _author_match(x: str, y: str) -> float:
     if fx == fy:
         if not ix or not iy or ix.startswith(iy) or iy.startswith(ix):
             return 0.9
+        if _run_together_initials(ix, iy):
+            return 0.8
         return 0.3 if ix[0] == iy[0] else 0.0
     if len(fx) >= 4 and len(fy) >= 4 and (not ix or not iy or ix[0] == iy[0]):
         if Levenshtein.normalized_similarity(fx, fy) >= 0.75:
             return 0.8
     return 0.0
+
+
+def _run_together_initials(x: str, y: str) -> bool:
+    """Web-scraped author lists: the initials of the authors before the last
+    one run into the last one's ("DRA Mendelzon" for "D Rafiei, A Mendelzon",
+    "ALN Roussopoulos"): three or more initials that end with the other's."""
+    short, long_ = sorted((x, y), key=len)
+    return len(long_) >= 3 and long_.endswith(short)
 
 
 def author_similarity(a: Features, b: Features) -> float | None:

@@ -33,7 +33,8 @@ def _text(value: object) -> str:
         return ""
     if isinstance(value, list | tuple):
         value = value[0] if value else ""
-    return nz.clean_text(str(value))
+    text = nz.clean_text(str(value))
+    return "" if nz.is_placeholder(text) else text
 
 
 def parse_authors(value: object) -> tuple[Author, ...]:
@@ -52,7 +53,7 @@ def parse_authors(value: object) -> tuple[Author, ...]:
                     str(name) if name else None)
                 if a.key:
                     authors.append(a)
-        elif isinstance(item, str) and item.strip():
+        elif isinstance(item, str) and item.strip() and not nz.is_placeholder(item):
             a = nz.parse_author(item)
             if a.key:
                 authors.append(a)

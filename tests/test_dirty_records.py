@@ -1,0 +1,99 @@
+"""Rules for dirty records: web-scraped copies, placeholders, mangled fields
+(issue 15).  Small hand-made records only."""
+
+from __future__ import annotations
+
+from conftest import features_and_stats, make_record
+
+from resolve import normalize as nz
+
+
+def test_placeholders_are_missing_values() -> None:
+    """Database exports print "N/A" for an empty column: it is no value."""
+    assert nz.is_placeholder("N/A") and nz.is_placeholder(" unknown ")
+    assert not nz.is_placeholder("Na") and not nz.is_placeholder("")
+    rec = make_record(title="Chair's Message", authors="N/A", venue="N/A", year=1997)
+    assert rec.authors == () and rec.venue == ""
+
+
+def test_copies_do_not_make_a_title_or_author_common() -> None:
+    """Web-scraped records: ten copies of one work are one work carrying its
+    title and authors, while a column title with a new author in every issue
+    is common."""
+    copies = [make_record(title="Implementing data cubes efficiently",
+                          authors="V Harinarayan; A Rajaraman; JD Ullman") for _ in range(10)]
+    column = [make_record(title="Editorial", authors=f"A {name}")
+              for name in ("Smith", "Jones", "Brown", "Lee", "Khan", "Ito")]
+    _, stats = features_and_stats(copies + column)
+    assert stats.title_counts["implementing data cubes efficiently"] == 1
+    assert stats.title_counts["editorial"] == 6
+    assert stats.author_counts[copies[0].authors[0].key] == 1
+
+
+def test_two_prolific_authors_together_are_a_rare_author_list() -> None:
+    """The penalty of an author list is that of its rarest pair of authors:
+    two authors with many works each may have written one paper together."""
+    from resolve.features import author_frequency
+
+    recs = [make_record(title=f"{w} paper on a topic", authors="R Agrawal; X Other")
+            for w in ("alpha", "beta", "gamma", "delta", "epsilon")]
+    recs += [make_record(title=f"{w} study of things", authors="R Srikant; Y Else")
+             for w in ("first", "second", "third", "fourth", "fifth")]
+    recs.append(make_record(title="Mining quantitative association rules",
+                            authors="R Srikant; R Agrawal"))
+    feats, stats = features_and_stats(recs)
+    assert stats.author_counts[recs[-1].authors[1].key] == 6
+    assert author_frequency(feats[-1], stats) == 1
+    assert author_frequency(feats[0], stats) == 5  # the pair agrawal/other
+
+
+def test_words_run_together_or_split_are_no_substituted_word() -> None:
+    """Web-scraped titles: "with out", "Datamodeling", a lost ligature."""
+    from resolve.similarity import title_similarity
+
+    def sim(x: str, y: str) -> float:
+        fx, fy = features_and_stats([make_record(title=x), make_record(title=y)])[0]
+        return title_similarity(fx, fy)
+
+    assert sim("Mining Frequent Patterns without Candidate Generation",
+               "Mining frequent patterns with out candidate generation") >= 0.95
+    assert sim("Data Modeling of Time-Based Media", "Datamodeling of time-based media") >= 0.95
+    # a substituted word still is one
+    assert sim("Outcomes in pediatric patients with sepsis",
+               "Outcomes in adult patients with sepsis") == 0.75
+
+
+def _pair(**kw: dict) -> tuple:
+    feats, _ = features_and_stats([make_record(**kw["a"]), make_record(**kw["b"])])
+    return feats
+
+
+def test_run_together_initials_of_web_scraped_author_lists() -> None:
+    """"DRA Mendelzon": the initials of the author before run into his."""
+    from resolve.similarity import author_similarity
+
+    fa, fb = _pair(a={"title": "t", "authors": "D Rafiei; A Mendelzon"},
+                   b={"title": "t", "authors": "DRA Mendelzon"})
+    assert author_similarity(fa, fb) == 0.8
+    fa, fb = _pair(a={"title": "t", "authors": "D Suciu"}, b={"title": "t", "authors": "A Suciu"})
+    assert author_similarity(fa, fb) == 0.0
+
+
+def test_a_truncated_venue_is_no_evidence_of_another_venue() -> None:
+    """Web search results cut venue names: "Proceedings of the 25th
+    International Conference on Very ..." does not differ from "VLDB"."""
+    from resolve.comparisons import venue_level
+
+    truncated = "Proceedings of the 25th International Conference on Very ..."
+    fa, fb = _pair(a={"title": "t", "venue": "VLDB"}, b={"title": "t", "venue": truncated})
+    assert fb.venue_truncated and venue_level(fa, fb) is None
+    fa, fb = _pair(a={"title": "t", "venue": "VLDB"},
+                   b={"title": "t", "venue": "Information Systems"})
+    assert venue_level(fa, fb) == 0.1
+
+
+def test_a_publication_in_the_author_list_is_no_person() -> None:
+    """Web-scraped records list "ACMS Anthology; P Edition" as authors."""
+    rec = make_record(title="Picture Programming Project", authors="ACMS Anthology; P Edition")
+    fa, = features_and_stats([rec])[0]
+    assert fa.authors == ()
