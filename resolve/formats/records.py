@@ -143,8 +143,8 @@ def _derived_fields(obj: dict[str, object]) -> None:
         obj[key] = [*(value if isinstance(value, list) else [value] if value else []),
                     m.group(2)]
     citation = obj.pop("citation", None)
-    if citation and (m := _CITATION_RE.search(str(citation))):
-        for key, value in zip(("volume", "issue", "pages"), m.groups(), strict=True):
+    if citation and (cited := _CITATION_RE.search(str(citation))):
+        for key, value in zip(("volume", "issue", "pages"), cited.groups(), strict=True):
             if value and key not in obj:
                 obj[key] = value
     if "id" not in obj and isinstance(obj.get("pmid"), str) and str(obj["pmid"]).strip():
