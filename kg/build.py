@@ -32,6 +32,7 @@ from resolve.pipeline import Resolution, resolve_records
 from resolve.readers import (
     InputError,
     InputSpec,
+    ReadLog,
     expand_inputs,
     iter_inputs,
     make_origin,
@@ -61,13 +62,17 @@ class StrictError(Exception):
 @dataclass
 class ReadResult:
     """What reading the inputs gave: the files, the skipped ones, the records
-    and the rejections, in input order."""
+    and the rejections, in input order; the warnings ``(origin, message)``
+    about files that were read (CSV columns not read...) and how many
+    identical copies of records were collapsed."""
 
     specs: list[InputSpec]
     skipped: list[tuple[Path, str]]
     records: list[Record] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    collapsed: int = 0
 
 
 @dataclass
@@ -102,11 +107,13 @@ def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
     specs, skipped = expand_inputs([str(i) for i in inputs], fmt, encoding)
     result = ReadResult(specs, skipped)
     on_file = (lambda spec: progress(f"reading {spec.path}")) if progress else None
-    for item in iter_inputs(specs, encoding, on_file=on_file):
+    log = ReadLog(result.warnings)
+    for item in iter_inputs(specs, encoding, on_file=on_file, log=log):
         if isinstance(item, Rejection):
             result.rejected.append(item)
         else:
             result.records.append(item)
+    result.collapsed = log.collapsed
     result.seconds = round(time.perf_counter() - t, 3)
     return result
 
@@ -220,6 +227,7 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     summary: dict[str, int | float] = {
         "records read": len(read.records) + len(read.rejected),
         "records rejected": len(read.rejected),
+        **({"duplicate copies collapsed": read.collapsed} if read.collapsed else {}),
         "records in works": sum(len(w.members) for w in works),
         "candidate pairs scored": resolution.candidates.total,
         "pairs scored completing clusters": len(resolution.clustering.completed_pairs),
@@ -235,6 +243,8 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
                                              "format": s.format} for s in read.specs],
         "skipped inputs": [{"path": make_origin(p), "reason": why}
                            for p, why in read.skipped],
+        **({"warnings": [{"origin": o, "warning": w} for o, w in read.warnings]}
+           if read.warnings else {}),
         "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),

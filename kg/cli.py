@@ -132,9 +132,15 @@ def build(
 
 
 def _print_read(read: ReadResult) -> None:
-    """Warnings for skipped files and the first rejections, as reading ends."""
+    """Warnings for skipped files and files read, collapsed copies and the first
+    rejections, as reading ends."""
     for path, why in read.skipped:
         err.print(f"[yellow]warning:[/] skipped {make_origin(path)}: {why}", highlight=False)
+    for origin, why in read.warnings:
+        err.print(f"[yellow]warning:[/] {origin}: {why}", highlight=False)
+    if read.collapsed:
+        err.print(f"[yellow]note:[/] {read.collapsed} identical copies of records collapsed "
+                  "(the same record saved twice in one source)", highlight=False)
     for r in read.rejected[:20]:
         err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", highlight=False)
     if len(read.rejected) > 20:

@@ -27,6 +27,10 @@ _NOTICE = re.compile(
 _TRAILING_NOTICE = re.compile(
     r"\b(erratum|corrigendum|retraction|authors reply|author reply|reply)$")
 
+# ... and Web of Science's name for a correction: "Original title (vol 48, pg 556,
+# 2007)", the original's volume, first page and year (normalized title keys).
+_CORRECTION_OF = re.compile(r"\bvol [0-9a-z]+ pg [0-9a-z]+ [0-9]{4}$")
+
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
@@ -125,8 +129,10 @@ def features_of(rec: Record) -> Features:
     bracketed = "(" in rec.title or "[" in rec.title
     core = nz.normalize_title(_BRACKETED.sub(" ", rec.title)) if bracketed else title
     m = _NOTICE.match(title) or _TRAILING_NOTICE.search(title)
+    notice = m.group(1) if m else "correction" if _CORRECTION_OF.search(title) else ""
     # Group authors are no evidence in a comparison of people.
-    people = [a for a in rec.authors if a.key and not nz.is_group_author(a.name)]
+    people = [a for a in rec.authors
+              if a.key and not a.organization and not nz.is_group_author(a.name)]
     ids: dict[str, set[str]] = {}
     for scheme, value in rec.identifiers:
         ids.setdefault(scheme, set()).add(value)
@@ -135,7 +141,7 @@ def features_of(rec: Record) -> Features:
         title_core=core or title,
         tokens=tuple(map(sys.intern, nz.title_tokens(title))),
         numbers=title_numbers(title),
-        notice=m.group(1) if m else "",
+        notice=notice,
         authors=tuple(a.key for a in people),
         families=tuple(sys.intern(a.key.split(" ", 1)[0]) for a in people),
         year=rec.year,

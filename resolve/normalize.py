@@ -357,13 +357,26 @@ def _is_suffix(tok: str) -> bool:
     return tok.lower().strip(".,") in _SUFFIXES
 
 
+def _is_caps_initials(tok: str) -> bool:
+    """Web of Science writes initials without dots: ``Platt, SR`` is S. R.
+    Platt and ``Selden, JR`` J. R. Selden, not Sr. and Jr."""
+    return tok in ("SR", "JR")
+
+
+def _is_particle(tok: str) -> bool:
+    """A family-name particle in any case: ``van``, ``Del``, ``St.``."""
+    return tok.lower().rstrip(".") in _PARTICLES or tok.lower() in ("st.", "ste.", "saint")
+
+
 def _is_initials(tok: str) -> bool:
     """``K.``, ``R.A.``, ``J.-P.``, or 1-3 capitals without dots (``RA``)."""
     letters = tok.replace(".", "").replace("-", "")
     if not letters or not letters.isalpha() or not letters.isupper():
         return False
     if "." in tok:
-        return all(len(p) <= 1 for p in re.split(r"[.\-]", tok))
+        # "R.A.", "J.-P.", and "AL." (initials run together, the list's final dot)
+        return all(len(p) <= 1 for p in re.split(r"[.\-]", tok)) or (
+            tok.endswith(".") and tok.count(".") == 1 and len(letters) <= 3)
     return len(letters) <= 3
 
 
@@ -399,10 +412,13 @@ def _split_chunk(chunk: str) -> list[str]:
         p = p.strip()
         if not p:
             continue
-        if _is_suffix(p) and parts:
+        if _is_suffix(p) and parts and not _is_caps_initials(p):
             parts[-1] += " " + p
         else:
             parts.extend(_split_run_together(p))
+    # "Del Maestro, Adrian": a family name of two words, then a given name alone
+    if len(parts) == 2 and not _is_full_name(parts[1]) and "," in chunk:
+        return [f"{parts[0]}, {parts[1]}"]
     out: list[str] = []
     i = 0
     while i < len(parts):
@@ -437,7 +453,7 @@ def split_authors(s: str | None) -> list[str]:
 def _initials(given: str, caps_as_initials: bool) -> str:
     out: list[str] = []
     for tok in _GIVEN_SPLIT_RE.split(given):
-        if not tok or tok in _PARTICLES or _is_suffix(tok):
+        if not tok or tok in _PARTICLES or (_is_suffix(tok) and not _is_caps_initials(tok)):
             continue
         if caps_as_initials and 2 <= len(tok) <= 3 and tok.isalpha() and tok.isupper():
             out.append(_NOT_LETTER_RE.sub("", _fold_name(tok)))
@@ -481,12 +497,15 @@ def parse_author(name: str) -> Author:
     if not n:
         return Author(disp, "", "", "")
     if "," in n:
-        parts = [p.strip() for p in n.split(",") if p.strip() and not _is_suffix(p.strip())]
+        pieces = [p.strip() for p in n.split(",") if p.strip()]
+        parts = [p for k, p in enumerate(pieces)
+                 if not _is_suffix(p) or (k == 1 and _is_caps_initials(p))]
         if len(parts) >= 2:
             return _make_author(disp, parts[0], " ".join(parts[1:]))
         n = parts[0] if parts else n.replace(",", " ").strip()
     toks = n.split()
-    while len(toks) > 1 and _is_suffix(toks[-1]):
+    while len(toks) > 1 and _is_suffix(toks[-1]) and not (
+            len(toks) == 2 and _is_caps_initials(toks[-1]) and not toks[0].isupper()):
         toks.pop()
     if len(toks) == 1:
         return _make_author(disp, toks[0], "")
@@ -497,8 +516,18 @@ def parse_author(name: str) -> Author:
             i -= 1
         if i < len(toks):
             return _make_author(disp, " ".join(toks[:i]), " ".join(toks[i:]))
-    j = next((k for k in range(1, len(toks) - 1) if toks[k] in _PARTICLES), len(toks) - 1)
+    # "Given [particle...] Family": a particle (any case, "Del", "St.") starts the
+    # family name, as in "Del Maestro, A." ("Adrian Del Maestro").
+    j = next((k for k in range(1, len(toks) - 1) if _is_particle(toks[k])), len(toks) - 1)
     return _make_author(disp, " ".join(toks[j:]), " ".join(toks[:j]))
+
+
+def organization_author(name: str) -> Author:
+    """A group or institution as an author, kept whole (not split into a
+    family and given name); its key is its folded words."""
+    disp = clean_text(name)
+    return Author(name=disp, family=disp, given="", key=normalize_title(disp),
+                  organization=True)
 
 
 @lru_cache(maxsize=1 << 17)  # the same people recur across records and sources

@@ -24,10 +24,12 @@ A record that cannot be used becomes a :class:`~resolve.types.Rejection`
 naming its file and position (``file:line``, ``file#/json/pointer``,
 ``file:line#/pointer``); it is never silently dropped.  A file that cannot
 be read at all raises :class:`InputError`, as does a record id repeated
-within a source (ids must be unique within a source so every record can be
-linked back).  The limits on what one input may hold (field size, BibTeX
-macro expansion, gzip expansion) and the handling of text that is not
-Unicode are in :mod:`resolve.formats.limits`.
+within a source with other content (ids must be unique within a source so
+every record can be linked back); identical copies of a record (overlapping
+saved pages of one search) are one record, the copies counted.  The limits
+on what one input may hold (field size, BibTeX macro expansion, gzip
+expansion) and the handling of text that is not Unicode are in
+:mod:`resolve.formats.limits`.
 """
 
 from __future__ import annotations
@@ -39,10 +41,10 @@ import re
 import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .formats import FORMATS, FormatError, Problem, detect, sniff
+from .formats import FORMATS, FormatError, Notice, Problem, detect, sniff
 from .formats.base import DATA_ERRORS
 from .formats.limits import (
     MAX_GZIP_RATIO,
@@ -57,20 +59,21 @@ from .formats.records import CSV_COLUMNS
 from .types import Record, Rejection
 
 __all__ = [
-    "CSV_COLUMNS", "InputError", "InputSpec", "UnknownFormat", "detect_format", "expand_inputs",
+    "CSV_COLUMNS", "InputError", "InputSpec", "ReadLog", "UnknownFormat", "detect_format",
+    "expand_inputs",
     "iter_inputs", "make_origin", "origin_parts", "parse_authors", "read_head", "read_input",
     "read_inputs", "read_text", "record_from_mapping", "resolve_spec",
 ]
 
 # Suffixes dropped from a file name to make its default source name.
 _SUFFIXES = (".gz", ".jsonl", ".ndjson", ".jsonlines", ".json", ".csv", ".tsv", ".bib",
-             ".bibtex", ".ris", ".xml", ".atom", ".txt")
+             ".bibtex", ".ris", ".xml", ".atom", ".txt", ".nbib")
 _FORMAT_PREFIX = re.compile(r"^([a-z][a-z0-9-]*):(.+)$", re.S)
 HEAD_SIZE = 1 << 16
 # What a kg-resolve store holds (kg.store.MARKER); a store is never input.
 STORE_MARKER = "kg-resolve.json"
 # Formats that read any text (no JSON or XML document to be well-formed).
-_TEXT_FORMATS = frozenset({"bibtex", "ris", "csv"})
+_TEXT_FORMATS = frozenset({"bibtex", "ris", "csv", "medline", "wos"})
 _CONTENT_LINE = re.compile(r"^[ \t\ufeff]*[^%\s]", re.M)
 
 
@@ -385,8 +388,20 @@ def origin_parts(origin: str) -> dict[str, object]:
             "position": m.group("pointer")}
 
 
-def read_input(spec: InputSpec, encoding: str | None = None) -> Iterator[Record | Rejection]:
-    """Yield the records (or rejections) of one input file, in file order.
+@dataclass
+class ReadLog:
+    """What reading noted besides records and rejections: warnings
+    ``(origin, message)`` (CSV columns not read...) and the identical copies
+    of records that were collapsed (:func:`iter_inputs`)."""
+
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    collapsed: int = 0
+
+
+def read_input(spec: InputSpec, encoding: str | None = None, log: ReadLog | None = None,
+               ) -> Iterator[Record | Rejection]:
+    """Yield the records (or rejections) of one input file, in file order;
+    warnings about the file go to ``log``.
 
     A file found in a directory that cannot be read is one rejection naming
     it; a file given by name raises :class:`InputError`."""
@@ -395,7 +410,7 @@ def read_input(spec: InputSpec, encoding: str | None = None) -> Iterator[Record 
     if has_surrogate(spec.source):
         spec = replace(spec, source=escape_surrogates(spec.source))
     try:
-        yield from _read_file(spec, encoding)
+        yield from _read_file(spec, encoding, log)
     except InputError as exc:
         if not spec.in_directory:
             raise
@@ -404,12 +419,18 @@ def read_input(spec: InputSpec, encoding: str | None = None) -> Iterator[Record 
                         source=spec.source)
 
 
-def _read_file(spec: InputSpec, encoding: str | None) -> Iterator[Record | Rejection]:
+def _read_file(spec: InputSpec, encoding: str | None, log: ReadLog | None,
+               ) -> Iterator[Record | Rejection]:
     fmt = FORMATS[spec.format]  # type: ignore[index]
     text = read_text(spec.path, encoding)
     count = 0
     try:
         for item in fmt.parse(text, spec.path.name.lower()):
+            if isinstance(item, Notice):
+                if log is not None:
+                    log.warnings.append((make_origin(spec.path, item.line),
+                                         escape_surrogates(item.message)))
+                continue
             count += 1
             origin = make_origin(spec.path, item.line, item.pointer)
             if isinstance(item, Problem):
@@ -446,23 +467,31 @@ def _reads_nothing(text: str, fmt: str) -> bool:
 
 def iter_inputs(specs: Iterable[InputSpec], encoding: str | None = None,
                 on_file: Callable[[InputSpec], None] | None = None,
-                ) -> Iterator[Record | Rejection]:
-    """Every record (or rejection) of every input, in order; fails on a
-    record id repeated within a source.  ``on_file`` is called as each file
-    starts (for progress display)."""
-    seen: dict[tuple[str, str], str] = {}
+                log: ReadLog | None = None) -> Iterator[Record | Rejection]:
+    """Every record (or rejection) of every input, in order.  A record id
+    repeated within a source is one record when the copies are identical
+    (overlapping saved pages of one search): the later copies are collapsed
+    and counted in ``log``; copies that differ fail.  ``on_file`` is called
+    as each file starts (for progress display); warnings go to ``log``."""
+    seen: dict[tuple[str, str], tuple[str, int]] = {}
     for spec in specs:
         if on_file:
             on_file(spec)
-        for item in read_input(spec, encoding):
+        for item in read_input(spec, encoding, log):
             if isinstance(item, Record):
+                content = hash(replace(item, origin=""))
                 first = seen.get(item.key)
+                if first is not None and first[1] == content:
+                    if log is not None:
+                        log.collapsed += 1
+                    continue
                 if first is not None:
                     raise InputError(
                         f"{item.origin}: record id {item.record_id!r} repeats in source "
-                        f"{item.source!r} (first at {first}); ids must be unique within a source"
+                        f"{item.source!r} with other content (first at {first[0]}); ids must "
+                        "be unique within a source (identical copies are collapsed)"
                     )
-                seen[item.key] = item.origin
+                seen[item.key] = (item.origin, content)
             yield item
 
 

@@ -49,6 +49,9 @@ class Author:
     family: str
     given: str
     key: str
+    organization: bool = False
+    """A group or institution ("The Gene Ontology Consortium"), kept whole:
+    no evidence in a comparison of people."""
 
 
 @dataclass(frozen=True, slots=True)

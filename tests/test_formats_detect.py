@@ -35,7 +35,9 @@ FIXTURE_FORMATS = {
     "dblp-search.json": "dblp", "dblp-search.xml": "dblp", "dblp-record.xml": "dblp",
     "pwc-papers.json": "paperswithcode", "pwc-papers-with-abstracts.json": "paperswithcode",
     "library.bib": "bibtex", "zotero.ris": "ris", "endnote.xml": "endnote-xml",
-    "zotero-csl.json": "csl-json",
+    "zotero-csl.json": "csl-json", "pubmed.nbib": "medline", "wos-savedrecs.txt": "wos",
+    "jstor.ris": "ris", "mendeley.xml": "endnote-xml", "core-v2-search.json": "core",
+    "s2-recommendations.json": "semanticscholar", "dblp-homepage.xml": "dblp",
 }
 
 

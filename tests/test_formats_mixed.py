@@ -31,7 +31,7 @@ EXPECTED = {
         ("fatcat-release", "kgrexamplerelease00000005")},
     ("core", "900000001"): {("core", "900000001"), ("oai", "oai:arXiv.org:1706.03762")},
     ("google-scholar", "vaswani2017attention"): set(),
-    ("zotero", "line-1"): set(),
+    ("zotero", "rad4591d15756"): set(),
 }
 
 

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from test_formats_helpers import FIXTURES
 
 from resolve import normalize as nz
-from resolve.formats import FORMATS, Entry, FormatError, Problem
+from resolve.formats import FORMATS, Entry, FormatError, Notice, Problem
 from resolve.formats import base as fb
 from resolve.formats.bibtex import decode_latex, resolve_value, split_names
 from resolve.formats.detect import sniff
@@ -59,7 +59,7 @@ def _items(fmt: str, text: str, hint: str = "") -> list:
     except FormatError:
         return []
     for item in items:
-        assert isinstance(item, Entry | Problem), item
+        assert isinstance(item, Entry | Problem | Notice), item
         assert item.line is None or item.line >= 1
         if isinstance(item, Entry):
             rec = record_from_mapping(item.fields, "src", "origin", item.raw)
@@ -84,12 +84,15 @@ _WRAPPERS = {
     "json": ('{"results": [', "]}"),
     "bib": ("@article{k,\n title = {", "}}\n"),
     "ris": ("TY  - JOUR\nTI  - ", "\nER  - \n"),
+    "medline": ("PMID- 1\nTI  - ", "\n"),
+    "wos": ("FN Clarivate Analytics Web of Science\nVR 1.0\nPT J\nTI ", "\nUT WOS:1\nER\nEF\n"),
 }
 
 
 @pytest.mark.parametrize(("fmt", "wrap"), [
     ("arxiv", "xml"), ("endnote-xml", "endnote"), ("dblp", "dblp"), ("openalex", "json"),
-    ("crossref", "json"), ("core", "json"), ("bibtex", "bib"), ("ris", "ris")])
+    ("crossref", "json"), ("core", "json"), ("bibtex", "bib"), ("ris", "ris"),
+    ("medline", "medline"), ("wos", "wos")])
 @SETTINGS
 @given(text=TEXT)
 def test_any_text_inside_a_valid_frame(fmt: str, wrap: str, text: str) -> None:
@@ -361,3 +364,45 @@ KEYS = ["id", "title", "authors", "author", "year", "date", "venue", "volume", "
 def test_record_from_mapping_is_total(obj: dict) -> None:
     rec = record_from_mapping(obj, "src", "f:1", raw="raw")
     assert isinstance(rec, Record | Rejection)
+
+
+MEDLINE_TAGS = ["PMID", "TI", "AB", "FAU", "AU", "CN", "JT", "TA", "VI", "IP", "PG", "DP", "AID",
+                "LID", "PMC", "IS", "PT", "ISBN", "BTI", "XX"]
+WOS_TAGS = ["PT", "AU", "AF", "CA", "TI", "SO", "VL", "IS", "BP", "EP", "AR", "PY", "PD", "DI",
+            "UT", "PM", "SN", "EI", "BN", "AB", "DT", "ER", "EF", "FN", "VR", "XX"]
+_ONE_LINE = TEXT.map(lambda t: t.replace("\n", " ").replace("\r", " "))
+
+
+@SETTINGS
+@given(lines=st.lists(st.tuples(st.sampled_from(MEDLINE_TAGS), _ONE_LINE, st.booleans()),
+                      max_size=25))
+def test_generated_medline(lines) -> None:
+    """Tag lines (and continuations, blank lines): every record that has a
+    PMID is an entry whose id is that PMID, at its line."""
+    out = []
+    for tag, value, continued in lines:
+        out.append(f"{tag:<4}- {value}")
+        if continued:
+            out.append(f"      {value}" if value.strip() else "")
+    text = "\n".join(out)
+    for item in _items("medline", text):
+        if isinstance(item, Entry):
+            assert text.split("\n")[item.line - 1].startswith("PMID-")
+            assert item.fields["id"] in item.fields["pmid"]
+
+
+@SETTINGS
+@given(lines=st.lists(st.tuples(st.sampled_from(WOS_TAGS), _ONE_LINE, st.booleans()),
+                      max_size=25))
+def test_generated_wos(lines) -> None:
+    """Every entry starts at a PT line and has its UT as its id."""
+    out = []
+    for tag, value, continued in lines:
+        out.append(f"{tag} {value}")
+        if continued:
+            out.append(f"   {value}")
+    text = "\n".join(out)
+    for item in _items("wos", text):
+        if isinstance(item, Entry):
+            assert text.split("\n")[item.line - 1].startswith("PT")
+            assert item.fields["id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,9 @@ from conftest import make_record
 from resolve.readers import (
     InputError,
     InputSpec,
+    ReadLog,
     detect_format,
+    iter_inputs,
     read_input,
     read_inputs,
     read_text,
@@ -367,9 +370,13 @@ def test_csv_multiline_field_line_numbers(tmp_path: Path) -> None:
     assert items[0].abstract == "first line second line third line"
 
 
-def test_csv_without_id_column_uses_line_numbers(tmp_path: Path) -> None:
+def test_csv_without_id_column_ids_records_by_content(tmp_path: Path) -> None:
     p = _write_csv(tmp_path / "x.csv", "title,year\nAlpha,2001\nBeta,2002\n")
-    assert [i.record_id for i in _items(p)] == ["line-2", "line-3"]
+    ids = [i.record_id for i in _items(p)]
+    assert all(re.fullmatch(r"r[0-9a-f]{12}", i) for i in ids) and len(set(ids)) == 2
+    # a record added at the top renames none of the others
+    q = _write_csv(tmp_path / "y.csv", "title,year\nZeta,1999\nAlpha,2001\nBeta,2002\n")
+    assert [i.record_id for i in _items(q)][1:] == ids
 
 
 def test_tab_separated_header_in_a_txt_file(tmp_path: Path) -> None:
@@ -422,11 +429,16 @@ def test_read_inputs_same_id_in_two_sources_is_fine(tmp_path: Path) -> None:
     assert [r.origin for r in rejections] == [f"{b}:2"]
 
 
-def test_read_inputs_same_file_twice_under_one_source_fails(tmp_path: Path) -> None:
+def test_read_inputs_same_file_twice_under_one_source_is_collapsed(tmp_path: Path) -> None:
     a = tmp_path / "a.jsonl"
     a.write_text('{"id": "1", "title": "One"}\n', encoding="utf-8")
+    log = ReadLog()
+    items = list(iter_inputs([InputSpec.parse(str(a)), InputSpec.parse(f"a={a}")], log=log))
+    assert [i.key for i in items] == [("a", "1")] and log.collapsed == 1
+    b = tmp_path / "b.jsonl"
+    b.write_text('{"id": "1", "title": "One, other content"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="repeats"):
-        read_inputs([InputSpec.parse(str(a)), InputSpec.parse(f"a={a}")])
+        read_inputs([InputSpec.parse(str(a)), InputSpec.parse(f"a={b}")])
 
 
 def test_read_examples(examples_dir: Path) -> None:

@@ -17,6 +17,7 @@ from . import (
     csljson,
     dblp,
     endnote,
+    medline,
     openalex,
     paperswithcode,
     records,
@@ -24,8 +25,9 @@ from . import (
     scholar_archive,
     semanticscholar,
     unpaywall,
+    wos,
 )
-from .base import BadRecord, Entry, Format, FormatError, Item, Problem
+from .base import BadRecord, Entry, Format, FormatError, Item, Notice, Problem
 from .detect import EXTENSIONS, detect, sniff
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -34,18 +36,29 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            "JSON whose objects match no service below; extension .jsonl/.ndjson",
            "id, doi, arxiv, pmid, pmcid, isbn, issn, urls, identifiers{scheme: value}",
            records.parse_jsonl),
-    Format("csv", "CSV or TSV with a header row", "records", (".csv", ".tsv"),
+    Format("csv", "CSV or TSV with a header row (also IEEE Xplore, SpringerLink, Scopus, "
+           "PubMed, Zotero exports)", "records", (".csv", ".tsv"),
            "extension .csv/.tsv; or a header line with a title column",
-           "id/key column (else line-N), doi, arxiv/eprint, pmid, pmcid, isbn, issn, url",
+           "id/key/EID column (else PMID, else a content id), doi, arxiv/eprint, pmid, pmcid, "
+           "isbn, issn, url, EID (scopus), ids in Zotero's Extra",
            records.parse_csv),
     Format("bibtex", "BibTeX / BibLaTeX", "reference", (".bib", ".bibtex"),
            "first line (after % comments) starts with @type{ or @type(",
            "citation key, DBLP: keys and dblp biburl (dblp), doi, url, eprint/arxivid, "
            "isbn, issn, pmid, pmcid", bibtex.parse),
     Format("ris", "RIS (Zotero, EndNote, Mendeley, Web of Science, Scopus...)", "reference",
-           (".ris",), "first line is TY  - ...",
-           "ID (else line-N), DO, UR/L1/L2, SN, AN (WOS:, PubMed), PMID/PMCID/arXiv in notes",
-           ris.parse),
+           (".ris",), "first line is TY  - ... (after export header lines: Provider: ...)",
+           "ID (else a content id), DO, UR/L1/L2 (also several to a line), SN, AN (WOS:, "
+           "PubMed, Scopus), PMID/PMCID lines, PMID/PMCID/arXiv in notes and U1-U5 "
+           "(123[pmid])", ris.parse),
+    Format("medline", "PubMed/MEDLINE tagged text (.nbib)", "reference",
+           (".nbib", ".txt"), "first line is PMID- ...",
+           "PMID (record id), PMC (pmcid), AID/LID [doi] DOIs, IS ISSNs, ISBN",
+           medline.parse),
+    Format("wos", "Web of Science plain text export", "reference", (".txt",),
+           "first line FN ...; or PT ... with an ER line",
+           "UT (record id; WOS: as wos), DI/D2 DOIs, PM (pmid), SN/EI ISSNs, BN ISBN",
+           wos.parse),
     Format("endnote-xml", "EndNote XML export", "reference", (".xml",),
            "XML root <xml> or <records>; extension .xml",
            "rec-number (else record-N), electronic-resource-num (DOI), urls, isbn, "
@@ -94,4 +107,4 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 )}
 
 __all__ = ["EXTENSIONS", "FORMATS", "BadRecord", "Entry", "Format", "FormatError", "Item",
-           "Problem", "detect", "sniff"]
+           "Notice", "Problem", "detect", "sniff"]

@@ -63,8 +63,17 @@ class Problem:
     record_id: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something the user should know about a file that is no record and no
+    rejection (CSV columns that are not read...): a warning, once per file."""
+
+    message: str
+    line: int | None = None
+
+
 Item = Entry | Problem
-Parser = Callable[[str, str], Iterator[Item]]
+Parser = Callable[[str, str], Iterator[Item | Notice]]
 Kind = Literal["records", "reference", "native"]
 
 

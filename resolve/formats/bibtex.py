@@ -160,6 +160,26 @@ def split_names(value: str) -> list[str]:
     return [p.strip() for p in parts if p.strip() and p.strip().lower() != "others"]
 
 
+def _whole_braced(name: str) -> bool:
+    """Whether one pair of braces encloses the whole name (``{The ... Consortium}``)."""
+    if not (name.startswith("{") and name.endswith("}")):
+        return False
+    depth = 0
+    for i, c in enumerate(name):
+        depth += (c == "{") - (c == "}")
+        if depth == 0 and i < len(name) - 1:
+            return False
+    return True
+
+
+def _author(name: str) -> str | dict:
+    """A name of the ``author`` field; one enclosed in braces
+    (``{The Gene Ontology Consortium}``) is an organization, kept whole."""
+    if _whole_braced(name.strip()):
+        return {"literal": decode_latex(name.strip()[1:-1]).strip()}
+    return decode_latex(name).strip()
+
+
 def entry_fields(key: str, entry_type: str, values: dict[str, str]) -> dict:
     if not key.strip():
         raise BadRecord("BibTeX entry without a citation key")
@@ -181,7 +201,7 @@ def entry_fields(key: str, entry_type: str, values: dict[str, str]) -> dict:
     return compact({
         "id": key.strip(),
         "title": f.get("title"),
-        "authors": [decode_latex(n).strip() for n in split_names(values.get("author", ""))],
+        "authors": [_author(n) for n in split_names(values.get("author", ""))],
         "year": f.get("year"),
         "date": date_text(date) if date else None,
         "venue": (f.get("journal") or f.get("journaltitle") or f.get("booktitle")

@@ -1,5 +1,9 @@
 """CORE API v3 works: search pages (``{"totalHits", "limit", "offset",
-"scrollId", "results"}``), a single work, or JSON Lines of works.
+"scrollId", "results"}``), a single work, or JSON Lines of works; and API v2
+responses (``{"status": "OK", "totalHits", "data": [...]}``, one article
+``{"status": "OK", "data": {...}}``, batches of those) with v2's field names
+(``year``, ``datePublished``, ``description``, ``oai``, ``fulltextIdentifier``,
+``types``).
 
 Kept: the CORE id (record id and ``core``), ``doi``, ``arxivId``,
 ``pubmedId``, ``magId`` (``mag``), every ``oaiIds`` entry (``oai``), the typed
@@ -14,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from .base import BadRecord, Item, add, as_list, compact, date_text, dicts, s, strs
+from .base import BadRecord, Item, add, as_list, compact, date_text, dicts, first, s, strs
 from .jsondoc import parse_objects
 
 _TYPED = {"core_id": "core", "doi": "doi", "arxiv_id": "arxiv", "mag_id": "mag",
@@ -34,7 +38,7 @@ def work_fields(w: dict) -> dict:
     add(found, "arxiv", w.get("arxivId"))
     add(found, "pmid", w.get("pubmedId"))
     add(ids, "mag", w.get("magId"))
-    add(ids, "oai", *strs(w.get("oaiIds")))
+    add(ids, "oai", *strs(w.get("oaiIds")), *strs(w.get("oai")))
     for ident in as_list(w.get("identifiers")):
         if isinstance(ident, dict):
             kind = (s(ident.get("type")) or "").lower()
@@ -53,6 +57,7 @@ def work_fields(w: dict) -> dict:
     issn = [i.split(":", 1)[-1] for j in dicts(w.get("journals"))
             for i in strs(j.get("identifiers"))]
     urls = strs(w.get("downloadUrl")) + strs(w.get("sourceFulltextUrls"))
+    urls += strs(w.get("fulltextIdentifier")) + strs(w.get("fulltextUrls"))  # API v2
     urls += [u for link in dicts(w.get("links"))
              if (s(link.get("type")) or "").lower() in _LINK_TYPES and (u := s(link.get("url")))]
     authors: list[str] | str | None = s(w.get("authors"))  # a plain string: split later
@@ -60,16 +65,16 @@ def work_fields(w: dict) -> dict:
         authors = [n for a in as_list(w.get("authors"))
                    if (n := s(a.get("name")) if isinstance(a, dict) else s(a))]
     journal = next((t for j in dicts(w.get("journals")) if (t := s(j.get("title")))), None)
-    date = s(w.get("publishedDate"))
+    date = s(w.get("publishedDate")) or s(w.get("datePublished"))
     return compact({
         "id": rid,
         "title": s(w.get("title")),
         "authors": authors,
-        "year": w.get("yearPublished"),
+        "year": w.get("yearPublished") if "yearPublished" in w else w.get("year"),
         "date": date_text(date) if date else None,
         "venue": journal,
-        "abstract": s(w.get("abstract")),
-        "type": s(w.get("documentType")),
+        "abstract": s(w.get("abstract")) or s(w.get("description")),
+        "type": s(w.get("documentType")) or first(w.get("types")),
         "issn": issn,
         "urls": urls,
         "identifiers": ids,
@@ -78,5 +83,6 @@ def work_fields(w: dict) -> dict:
 
 
 def parse(text: str, hint: str = "") -> Iterator[Item]:
-    yield from parse_objects(text, hint, work_fields, "CORE", envelopes=(("results",),))
+    yield from parse_objects(text, hint, work_fields, "CORE",
+                             envelopes=(("results",), ("data",)), inner=("data",))
 

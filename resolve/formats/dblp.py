@@ -107,6 +107,8 @@ def _xml_info_fields(info: Node) -> dict:
 
 def _record_fields(rec: Node) -> dict:
     key = s(rec.attrib.get("key"))
+    if rec.tag == "www" or (key or "").startswith("homepages/"):
+        raise BadRecord("dblp homepage record, not a publication")
     if not key:
         raise BadRecord(f"dblp <{rec.tag}> without a key attribute")
     kind = "informal" if rec.attrib.get("publtype") == "informal" else rec.tag

@@ -2,9 +2,11 @@
 
 Content decides first: XML by its root element, JSON by keys that only one
 service uses (checked in a fixed order, see :func:`sniff_json`), RIS by a
-first ``TY  -`` line, BibTeX by a first ``@type{`` line, CSV by a header
-with a title column.  Only when the content says nothing does the extension
-(``.gz`` removed) decide.
+first ``TY  -`` line (after export header lines such as JSTOR's
+``Provider: ...``), MEDLINE by a first ``PMID- `` line, Web of Science by a
+first ``FN `` line (or ``PT`` with an ``ER`` line), BibTeX by a first
+``@type{`` line, CSV by a header with a title column.  Only when the
+content says nothing does the extension (``.gz`` removed) decide.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from .xmltree import root_name
 EXTENSIONS: dict[str, str] = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".jsonlines": "jsonl", ".json": "jsonl",
     ".csv": "csv", ".tsv": "csv", ".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris",
-    ".xml": "endnote-xml", ".atom": "arxiv",
+    ".xml": "endnote-xml", ".atom": "arxiv", ".nbib": "medline", ".medline": "medline",
 }
 
 
@@ -44,6 +46,9 @@ JSON_RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
     ("unpaywall", (_any("oa_locations", "best_oa_location", "z_authors"),)),
     ("core", (_any("dataProviders", "totalHits", "arxivId", "yearPublished", "downloadUrl",
                    "oaiIds"),)),
+    # CORE API v2: {"status": "OK", "data": ...} with v2's field names
+    ("core", (_any("status"), _any("data"), _any("fulltextIdentifier", "datePublished",
+                                                 "repositories", "oai"))),
     ("paperswithcode", (_any("url_abs", "paper_url"),)),
     ("arxiv", (_any("authors_parsed"),)),
     ("arxiv", (_any("submitter"), _any("versions"))),
@@ -51,8 +56,15 @@ JSON_RULES: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...] = (
 )
 
 _RIS_RE = re.compile(r"^\s*TY\s{1,2}-")
+# Lines some databases write before the first RIS record (JSTOR's "Provider:",
+# "Database:", "Content:"; APA PsycInfo's...): not records.
+_RIS_HEADER_RE = re.compile(r"^[A-Z][A-Za-z ]{0,30}:(?:\s|$)")
+_MEDLINE_RE = re.compile(r"^PMID- ?\S")
+_WOS_RE = re.compile(r"^(?:FN |PT [A-Z]\s*$)")
+_WOS_END_RE = re.compile(r"^ER\s*$", re.M)
 _BIB_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
-_TITLE_COLUMNS = frozenset({"title", "article title", "primary title"})
+_TITLE_COLUMNS = frozenset({"title", "article title", "primary title", "document title",
+                            "item title"})
 
 
 def sniff_json(head: str) -> str:
@@ -82,8 +94,13 @@ def sniff(head: str) -> str | None:
     if text[0] in "{[":
         return sniff_json(text)
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if lines and _RIS_RE.match(lines[0]):
+    if lines and is_ris(lines):
         return "ris"
+    if lines and _MEDLINE_RE.match(lines[0]):
+        return "medline"
+    if lines and _WOS_RE.match(lines[0]) and (lines[0].startswith("FN ")
+                                             or _WOS_END_RE.search(text)):
+        return "wos"
     code = [ln for ln in lines if not ln.lstrip().startswith("%")]
     if code and _BIB_RE.match(code[0]):
         return "bibtex"
@@ -93,6 +110,17 @@ def sniff(head: str) -> str | None:
         if cells & _TITLE_COLUMNS:
             return "csv"
     return None
+
+
+def is_ris(lines: list[str]) -> bool:
+    """Whether the first line of ``lines`` that is not an export header
+    (``Provider: JSTOR``) is ``TY  - ...``."""
+    for line in lines[:20]:
+        if _RIS_RE.match(line):
+            return True
+        if not _RIS_HEADER_RE.match(line.lstrip("\ufeff")):
+            return False
+    return False
 
 
 def by_extension(name: str) -> str | None:

@@ -2,10 +2,13 @@
 
 Text may be split into ``<style>`` runs; they are joined.  Kept:
 ``rec-number`` (record id; else ``record-N``), ``electronic-resource-num``
-(DOIs), every related/web/PDF URL (not ``internal-pdf://``), ``isbn`` (ISBNs
-and ISSNs), ``accession-num`` from Web of Science (``WOS:...`` as ``wos``)
-or PubMed (as PMID), and PMCIDs, PMIDs and arXiv ids written in the custom
-fields or notes.  A record with nothing in it is a rejection.
+(DOIs), every related/web/PDF URL (not ``internal-pdf://``; a ``<Go to
+ISI>://WOS:...`` link is a Web of Science id), ``isbn`` (ISBNs and ISSNs),
+``accession-num`` from Web of Science (``WOS:``/``ISI:`` as ``wos``), Scopus
+(``2-s2.0-...`` as ``scopus``) or PubMed (as PMID; a bare number of up to 8
+digits is a PMID unless another database is named), and PMCIDs, PMIDs and
+arXiv ids written in the custom fields or notes.  The issue is ``number``,
+else ``issue`` (Mendeley).  A record with nothing in it is a rejection.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from .base import BadRecord, FormatError, Item, compact, date_text, guarded
 from .xmltree import Node, parse_xml, raw_of
 
 _PMCID_RE = re.compile(r"\bPMC\d+\b")
-_PMID_RE = re.compile(r"\bPMID:?\s*(\d+)", re.I)
+_PMID_RE = re.compile(r"\bPMID:?\s*(\d+)|\b(\d+)\s*\[pmid\]", re.I)
+_WOS_URL_RE = re.compile(r"^<?Go to ISI>?://(?:WOS|ISI):(\w+)", re.I)
 _ARXIV_RE = re.compile(r"\barxiv:?\s*([a-z\-.]+/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I)
 _URL_GROUPS = ("related-urls", "web-urls", "pdf-urls", "text-urls", "image-urls")
 
@@ -30,15 +34,20 @@ def _text_of(node: Node | None, *path: str) -> str | None:
     return node.get_text(*path) if node else None
 
 
-def _urls(rec: Node) -> list[str]:
-    """Every http(s) URL of the URL groups (not ``internal-pdf://``)."""
+def _urls(rec: Node) -> tuple[list[str], list[str]]:
+    """Every http(s) URL of the URL groups (not ``internal-pdf://``), and the
+    Web of Science ids of ``<Go to ISI>://WOS:...`` links."""
     url_root = rec.find("urls")
     urls: list[str] = []
+    wos: list[str] = []
     for group in _URL_GROUPS:
         node = url_root.find(group) if url_root else None
-        urls += [u for u in (node.texts("url") if node else [])
-                 if u.lower().startswith(("http://", "https://"))]
-    return urls
+        for u in node.texts("url") if node else []:
+            if (m := _WOS_URL_RE.match(u)):
+                wos.append(m.group(1))
+            elif u.lower().startswith(("http://", "https://")):
+                urls.append(u)
+    return urls, wos
 
 
 def _accession(rec: Node) -> tuple[dict[str, list[str]], list[str]]:
@@ -46,10 +55,14 @@ def _accession(rec: Node) -> tuple[dict[str, list[str]], list[str]]:
     record comes from PubMed; as ``(identifiers, pmids)``."""
     provider = (rec.get_text("remote-database-provider") or "").lower() + " " + (
         rec.get_text("remote-database-name") or "").lower()
-    accession = rec.get_text("accession-num") or ""
-    if accession.upper().startswith("WOS:"):
+    accession = (rec.get_text("accession-num") or "").strip()
+    if accession.upper().startswith(("WOS:", "ISI:")):
         return {"wos": [accession[4:]]}, []
-    if accession.isdigit() and any(w in provider for w in ("pubmed", "nlm", "medline")):
+    if accession.startswith("2-s2.0-"):
+        return {"scopus": [accession]}, []
+    pubmed = any(w in provider for w in ("pubmed", "nlm", "medline"))
+    # A bare number of up to 8 digits is a PMID unless another database is named.
+    if accession.isdigit() and (pubmed or (not provider.strip() and len(accession) <= 8)):
         return {}, [accession]
     return {}, []
 
@@ -71,7 +84,7 @@ def _venue(rec: Node, titles: Node | None) -> str | None:
 def _note_ids(notes: list[str]) -> dict[str, list[str]]:
     """PMIDs, PMCIDs and arXiv ids written in the notes and custom fields."""
     return {
-        "pmid": [m.group(1) for n in notes for m in _PMID_RE.finditer(n)],
+        "pmid": [m.group(1) or m.group(2) for n in notes for m in _PMID_RE.finditer(n)],
         "pmcid": [m.group(0) for n in notes for m in _PMCID_RE.finditer(n)],
         "arxiv": [m.group(1) + (m.group(2) or "") for n in notes for m in _ARXIV_RE.finditer(n)],
     }
@@ -90,6 +103,9 @@ def record_fields(rec: Node, position: int) -> dict:
     authors_node = contributors.find("authors") if contributors else None
     notes = _note_ids([t for tag in _NOTE_TAGS if (t := rec.get_text(tag))])
     ids, accession_pmids = _accession(rec)
+    urls, wos = _urls(rec)
+    if wos:
+        ids.setdefault("wos", []).extend(wos)
     year, date = _year_and_date(rec.find("dates"))
     return compact({
         "id": rec.get_text("rec-number") or f"record-{position}",
@@ -99,7 +115,7 @@ def record_fields(rec: Node, position: int) -> dict:
         "date": date,
         "venue": _venue(rec, titles),
         "volume": rec.get_text("volume"),
-        "issue": rec.get_text("number"),
+        "issue": rec.get_text("number") or rec.get_text("issue"),
         "pages": rec.get_text("pages"),
         "abstract": rec.get_text("abstract"),
         "type": _ref_type(rec),
@@ -108,7 +124,7 @@ def record_fields(rec: Node, position: int) -> dict:
         "pmcid": notes["pmcid"],
         "arxiv": notes["arxiv"],
         "isbn": rec.get_text("isbn"),
-        "urls": _urls(rec),
+        "urls": urls,
         "identifiers": ids,
     })
 

@@ -39,13 +39,21 @@ def _text(value: object) -> str:
 
 def parse_authors(value: object) -> tuple[Author, ...]:
     """Authors from a string (``"A; B"``, run-together PubMed style, ...),
-    a list of names, or a list of ``{"family", "given"}``/``{"name"}`` objects."""
+    a list of names, or a list of ``{"family", "given"}``/``{"name"}`` objects;
+    a ``{"literal"}`` object (without family or given) is a group or
+    institution, kept whole (:func:`resolve.normalize.organization_author`)."""
     authors: list[Author] = []
     items = nz.split_authors(value) if isinstance(value, str) else _as_list(value)
     for item in items:
         if isinstance(item, dict):
             family = item.get("family") or item.get("last") or item.get("lastName")
             given = item.get("given") or item.get("first") or item.get("firstName")
+            literal = item.get("literal")
+            if literal and not family and not given:  # a group or institution, whole
+                a = nz.organization_author(str(literal))
+                if a.key:
+                    authors.append(a)
+                continue
             name = item.get("name") or item.get("display_name") or item.get("literal")
             if family or given or name:
                 a = nz.author_from_parts(

@@ -2,33 +2,71 @@
 
 A JSON record is a flat object (``id``, ``title``, ``authors``, ``year``,
 ``doi``, ``identifiers``... see the README); a CSV row is mapped onto the
-same keys by its column names (:data:`CSV_COLUMNS`).
+same keys by its column names (:data:`CSV_COLUMNS`, which also knows the
+column names of IEEE Xplore, SpringerLink, Scopus, PubMed and Zotero CSV
+exports).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from _csv import Reader
 from collections.abc import Iterator
 
-from .base import Entry, FormatError, Item, Problem
+from .base import Entry, FormatError, Item, Notice, Problem, pages
+from .contentid import ContentIds
 from .jsondoc import parse_objects
 
-# Column names (lower-cased) mapped onto the record model.
+# Column names (lower-cased) mapped onto the record model, with those of the
+# databases' own CSV exports: IEEE Xplore, SpringerLink, Scopus, PubMed, Zotero.
 CSV_COLUMNS: dict[str, str] = {
     "id": "id", "key": "id", "record_id": "id", "recordid": "id",
     "title": "title", "article title": "title", "primary title": "title",
+    "document title": "title", "item title": "title",
     "author": "authors", "authors": "authors", "author full names": "authors",
     "year": "year", "publication year": "year", "py": "year", "date": "date",
     "venue": "venue", "journal": "venue", "booktitle": "venue",
     "publication title": "venue", "source title": "venue", "container-title": "venue",
-    "volume": "volume", "number": "issue", "issue": "issue", "pages": "pages",
-    "abstract": "abstract", "doi": "doi", "isbn": "isbn", "issn": "issn",
-    "url": "url", "urls": "url", "link": "url",
-    "type": "type", "entrytype": "type", "item type": "type",
-    "arxiv": "arxiv", "eprint": "arxiv", "pmid": "pmid", "pmcid": "pmcid",
+    "journal/book": "venue",
+    "volume": "volume", "journal volume": "volume", "number": "issue", "issue": "issue",
+    "journal issue": "issue", "pages": "pages",
+    "start page": "first_page", "page start": "first_page",
+    "end page": "last_page", "page end": "last_page",
+    "abstract": "abstract", "abstract note": "abstract",
+    "doi": "doi", "item doi": "doi", "isbn": "isbn", "isbns": "isbn", "issn": "issn",
+    "url": "url", "urls": "url", "link": "url", "pdf link": "url",
+    "type": "type", "entrytype": "type", "item type": "type", "content type": "type",
+    "document type": "type", "document identifier": "type",
+    "arxiv": "arxiv", "eprint": "arxiv", "pmid": "pmid", "pubmed id": "pmid",
+    "pmcid": "pmcid", "eid": "eid", "extra": "extra", "citation": "citation",
 }
+# Columns read only when the field has no other value: a book series stands
+# for the venue of a chapter without a book title, as a conference's name does.
+CSV_FALLBACK_COLUMNS: dict[str, str] = {
+    "book series title": "venue", "conference name": "venue", "proceedings title": "venue",
+}
+# Lines of Zotero's "Extra" field that name an identifier ("PMID: 35319117").
+_EXTRA_RE = re.compile(r"^\s*(pmid|pmcid|doi|arxiv)\s*:\s*(\S+)", re.I | re.M)
+# PubMed's "Citation": "Nature. 2022 Apr;604(7904):120-126. doi: ..."
+_CITATION_RE = re.compile(r";\s*([^;():\s]+)(?:\(([^()]+)\))?:\s*([A-Za-z]?\d+(?:-[A-Za-z]?\d+)?)")
+
+
+def split_run_together(names: str) -> list[str]:
+    """SpringerLink's authors, written without separators ("Tomas MikolovKai
+    Chen"): a name starts where a capitalized word ended by a space, dot or
+    hyphen follows a lower-case letter ("LeCun", "McDonald" stay whole)."""
+    cuts = [0]
+    for i in range(1, len(names)):
+        if names[i - 1].islower() and names[i].isupper():
+            j = i + 1
+            while j < len(names) and names[j].isalpha() and names[j].islower():
+                j += 1
+            if j < len(names) and names[j] in " .-\u2010":
+                cuts.append(i)
+    return [names[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(names)], strict=True)
+            if names[a:b].strip()]
 
 
 def parse_jsonl(text: str, hint: str = "") -> Iterator[Item]:
@@ -36,9 +74,13 @@ def parse_jsonl(text: str, hint: str = "") -> Iterator[Item]:
     yield from parse_objects(text, hint, dict, "record", api=False)
 
 
-def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
+def parse_csv(text: str, hint: str = "") -> Iterator[Item | Notice]:
     """CSV (or TSV: by the ``.tsv`` extension, or a header with tabs and no
-    commas) with a header row; rows without an id column are ``line-N``.
+    commas) with a header row, its columns named as in :data:`CSV_COLUMNS`
+    (ours, and those of IEEE Xplore, SpringerLink, Scopus, PubMed and
+    Zotero exports).  The columns that are not read are named in one
+    :class:`Notice`.  A row without an id column takes its ``EID`` (Scopus),
+    else its PMID, else an id from its content (:mod:`resolve.formats.contentid`).
 
     A quoted field may span lines.  A row over several lines that does not
     parse, has the wrong number of fields, or runs to the end of the file
@@ -57,7 +99,14 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
     header = _header(reader)
     if header is None:
         return
-    columns = [CSV_COLUMNS.get(h.strip().lower()) for h in header]
+    names = [h.strip().lstrip("\ufeff").strip() for h in header]
+    columns = [CSV_COLUMNS.get(h.lower()) for h in names]
+    fallbacks = [CSV_FALLBACK_COLUMNS.get(h.lower()) for h in names]
+    unread = [h for h, c, f in zip(names, columns, fallbacks, strict=True) if h and not c and not f]
+    if unread:
+        yield Notice(f"{len(unread)} CSV column(s) not read: {', '.join(unread)}", 1)
+    springer = "item title" in (h.lower() for h in names)
+    ids = ContentIds()
     for item in _rows(lines, reader, delimiter, len(header)):
         if isinstance(item, Problem):
             yield item
@@ -67,8 +116,39 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item]:
         for name, cell in zip(columns, row, strict=True):
             if name and cell.strip() and name not in obj:
                 obj[name] = cell
-        obj.setdefault("id", f"line-{rownum}")
+        for name, cell in zip(fallbacks, row, strict=True):
+            if name and cell.strip() and name not in obj:
+                obj[name] = cell
+        if springer and isinstance(obj.get("authors"), str):
+            obj["authors"] = "; ".join(split_run_together(str(obj["authors"])))
+        _derived_fields(obj)
+        if "id" not in obj:
+            obj["id"] = ids.assign(obj)
         yield Entry(obj, ",".join(row), rownum)
+
+
+def _derived_fields(obj: dict[str, object]) -> None:
+    """Pages from first and last page, a Scopus EID, the identifiers in
+    Zotero's Extra and the volume, issue and pages in PubMed's Citation."""
+    first, last = obj.pop("first_page", None), obj.pop("last_page", None)
+    if "pages" not in obj and (joined := pages(first, last)):
+        obj["pages"] = joined
+    if (eid := obj.pop("eid", None)) is not None:
+        obj.setdefault("id", str(eid).strip())
+        obj["identifiers"] = {"scopus": [str(eid).strip()]}
+    extra = obj.pop("extra", None)
+    for m in _EXTRA_RE.finditer(str(extra or "")):
+        key = m.group(1).lower()
+        value = obj.get(key)
+        obj[key] = [*(value if isinstance(value, list) else [value] if value else []),
+                    m.group(2)]
+    citation = obj.pop("citation", None)
+    if citation and (cited := _CITATION_RE.search(str(citation))):
+        for key, value in zip(("volume", "issue", "pages"), cited.groups(), strict=True):
+            if value and key not in obj:
+                obj[key] = value
+    if "id" not in obj and isinstance(obj.get("pmid"), str) and str(obj["pmid"]).strip():
+        obj["id"] = str(obj["pmid"]).strip()
 
 
 def _header(reader: Reader) -> list[str] | None:
@@ -80,10 +160,11 @@ def _header(reader: Reader) -> list[str] | None:
         return None
     except csv.Error as exc:
         raise FormatError(f"malformed CSV header: {exc}", 1) from exc
-    if "title" not in (CSV_COLUMNS.get(h.strip().lower()) for h in header):
+    if "title" not in (CSV_COLUMNS.get(h.strip().lstrip("\ufeff").strip().lower())
+                       for h in header):
         raise FormatError(
-            f"no title column (header: {', '.join(header)}); "
-            f"expected one of: title, article title, primary title", 1)
+            f"no title column (header: {', '.join(header)}); expected one of: title, "
+            f"article title, primary title, document title, item title", 1)
     return header
 
 

@@ -6,10 +6,17 @@ next ``TY`` or the end of the file) and lines outside any record are
 rejections; the records around them are read.  Each record is then parsed
 by rispy.
 
-Kept: ``ID`` (record id; else ``line-N``, N the line of ``TY``), every ``DO``
-DOI, every ``UR``/``L1``/``L2`` URL, ``SN`` (ISSNs and ISBNs), ``AN``
-accession numbers from Web of Science (``WOS:...`` as ``wos``) and PubMed
-(as PMIDs), PMCIDs, PMIDs and arXiv ids written in notes.
+Lines before the first ``TY`` that read ``Key: value`` (JSTOR's and APA
+PsycInfo's ``Provider:``/``Database:``/``Content:`` header) are skipped.
+
+Kept: ``ID`` (record id; else an id from the record's content, see
+:mod:`resolve.formats.contentid`), every ``DO`` DOI, every ``UR``/``L1``/``L2``
+URL (several to a line, separated by commas, too), ``SN`` (ISSNs and ISBNs),
+``AN`` accession numbers from Web of Science (``WOS:``/``ISI:`` as ``wos``),
+Scopus (``2-s2.0-...`` as ``scopus``) and PubMed (as PMIDs), ``PMID``/
+``PMCID`` lines, EndNote's ``<Go to ISI>://WOS:...`` links (as ``wos``, not a
+URL), and PMCIDs, PMIDs (``PMID: 1``, ``1[pmid]``) and arXiv ids written in
+notes and the user fields ``U1``-``U5``.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections.abc import Iterator
 import rispy
 
 from .base import Item, Problem, compact, date_text, guarded, pages, s, strs
+from .contentid import ContentIds
 
 # Lines end at "\n", "\r\n" or "\r", not at U+2028 and the like (which
 # str.splitlines() also breaks on) that an abstract may hold.
@@ -28,7 +36,14 @@ _TAG_RE = re.compile(r"^\s*([A-Z][A-Z0-9])\s{1,2}-(?: (.*)|\s*)$")
 _LIST_TAGS = [*rispy.LIST_TYPE_TAGS, "DO", "SN", "L1", "L2", "L4", "AN", "C1", "C2", "C3",
               "C4", "C5", "C6", "C7", "C8", "M1"]
 _PMCID_RE = re.compile(r"\bPMC\d+\b")
-_PMID_RE = re.compile(r"\bPMID:?\s*(\d+)", re.I)
+_PMID_RE = re.compile(r"\bPMID:?\s*(\d+)|\b(\d+)\s*\[pmid\]", re.I)
+# Tags longer than two letters that PubMed-derived RIS writes ("PMID  - 123").
+_LONG_TAG_RE = re.compile(r"^\s*(PMID|PMCID)\s*-\s*(.*)$")
+# Lines some databases write before the first record (JSTOR: "Provider: JSTOR
+# http://www.jstor.org", "Database: JSTOR", "Content: text/plain..."): not records.
+_HEADER_RE = re.compile(r"^[A-Z][A-Za-z ]{0,30}:(?:\s|$)")
+_WOS_URL_RE = re.compile(r"^<?Go to ISI>?://(?:WOS|ISI):(\w+)", re.I)
+_URL_SPLIT_RE = re.compile(r"[\s,;]+(?=https?://)", re.I)
 _ARXIV_RE = re.compile(r"\barxiv:?\s*([a-z\-.]+/\d{7}|\d{4}\.\d{4,5})(v\d+)?", re.I)
 
 
@@ -55,16 +70,28 @@ def record_fields(rec: dict, default_id: str) -> dict:
     provider = " ".join(_lists(rec, "database_provider", "name_of_database")).lower()
     pmid: list[str] = []
     ids: dict[str, list[str]] = {}
+    unknown = rec.get("unknown_tag")
+    if isinstance(unknown, dict):  # U1-U5 (user fields), and others rispy does not know
+        notes += [t for tag in sorted(unknown) for t in strs(unknown[tag])]
     for an in _lists(rec, "accession_number"):
-        if an.upper().startswith("WOS:"):
+        if an.upper().startswith(("WOS:", "ISI:")):
             ids.setdefault("wos", []).append(an[4:])
+        elif an.startswith("2-s2.0-"):
+            ids.setdefault("scopus", []).append(an)
         elif an.isdigit() and any(w in provider for w in ("pubmed", "nlm", "medline")):
             pmid.append(an)
-    pmid += [m.group(1) for n in notes for m in _PMID_RE.finditer(n)]
+        else:
+            notes.append(an)  # "PMID: 123", "123[pmid]"
+    pmid += [m.group(1) or m.group(2) for n in notes for m in _PMID_RE.finditer(n)]
     pmcid = [m.group(0) for n in notes for m in _PMCID_RE.finditer(n)]
     arxiv = [m.group(1) + (m.group(2) or "") for n in notes for m in _ARXIV_RE.finditer(n)]
-    urls = [u for u in _lists(rec, "urls", "file_attachments1", "file_attachments2",
-                              "figure") if u.lower().startswith(("http://", "https://"))]
+    urls: list[str] = []
+    for value in _lists(rec, "urls", "file_attachments1", "file_attachments2", "figure"):
+        if (m := _WOS_URL_RE.match(value)):  # EndNote's link to Web of Science
+            ids.setdefault("wos", []).append(m.group(1))
+            continue
+        urls += [u for u in _URL_SPLIT_RE.split(value.strip())
+                 if u.lower().startswith(("http://", "https://"))]
     venue = next((v for key in ("secondary_title", "journal_name", "alternate_title3",
                                 "custom3", "alternate_title1", "alternate_title2")
                   if (v := s(rec.get(key)))), None)
@@ -89,11 +116,23 @@ def record_fields(rec: dict, default_id: str) -> dict:
     })
 
 
-def _parse_record(lines: list[str], start: int) -> dict:
-    found = rispy.loads("\n".join(lines) + "\n", list_tags=_LIST_TAGS)
+def _parse_record(lines: list[str], ids: ContentIds) -> dict:
+    extra: dict[str, list[str]] = {}
+    kept: list[str] = []
+    for line in lines:
+        if (m := _LONG_TAG_RE.match(line)):
+            extra.setdefault(m.group(1).lower(), []).append(m.group(2).strip())
+        else:
+            kept.append(line)
+    found = rispy.loads("\n".join(kept) + "\n", list_tags=_LIST_TAGS)
     if not found:
         raise ValueError("rispy found no record")
-    return record_fields(found[0], f"line-{start}")
+    fields = record_fields(found[0], "")
+    for scheme, values in extra.items():
+        fields[scheme] = [*strs(fields.get(scheme)), *values]
+    if not fields.get("id"):
+        fields = {"id": ids.assign(fields), **fields}
+    return fields
 
 
 def parse(text: str, hint: str = "") -> Iterator[Item]:
@@ -101,10 +140,16 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
     start = 0
     stray: list[str] = []
     stray_start = 0
+    ids = ContentIds()
+    before_first = True
     for lineno, line in enumerate(_LINE_BREAK.split(text), 1):
         m = _TAG_RE.match(line.lstrip("\ufeff"))
         tag = m.group(1) if m else None
         canonical = f"{tag}  - {m.group(2) or ''}".rstrip() if m else line
+        if before_first and tag != "TY" and not current and (
+                not line.strip() or _HEADER_RE.match(line.lstrip("\ufeff"))):
+            continue  # an export header before the first record
+        before_first = False
         if tag == "TY":
             if stray:
                 yield _stray(stray, stray_start)
@@ -117,7 +162,7 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
             if current:
                 current.append("ER  - ")
                 raw, at = "\n".join(current), start
-                yield guarded(lambda lines=current, at=at: _parse_record(lines, at), raw, at,
+                yield guarded(lambda lines=current: _parse_record(lines, ids), raw, at,
                               None, "RIS")
                 current = []
         elif current:

@@ -1,5 +1,6 @@
 """Semantic Scholar Graph API papers: search pages (``{"total", "offset",
-"next", "data"}``), bulk search (``{"total", "token", "data"}``), batch
+"next", "data"}``), bulk search (``{"total", "token", "data"}``),
+recommendations (``{"recommendedPapers": [...]}``), batch
 responses (a list, ``null`` for an id not found), citation/reference pages
 (``{"data": [{"citingPaper": ...}]}``), a single paper, and the datasets'
 JSON Lines rows (lower-case keys: ``corpusid``, ``externalids``).
@@ -75,4 +76,5 @@ def paper_fields(p: dict) -> dict:
 
 def parse(text: str, hint: str = "") -> Iterator[Item]:
     yield from parse_objects(text, hint, paper_fields, "Semantic Scholar",
-                             envelopes=(("data",),), inner=("citingPaper", "citedPaper"))
+                             envelopes=(("data",), ("recommendedPapers",)),
+                             inner=("citingPaper", "citedPaper"))
