@@ -18,7 +18,8 @@ from anyascii import anyascii
 from .types import Author
 
 _TAG_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9:_.-]*)(?:\s[^<>]*)?/?>")
-_BLOCK_TAGS = frozenset({"br", "p", "div", "li", "tr", "td", "jats:p", "jats:sec", "jats:title", "sec", "title"})
+_BLOCK_TAGS = frozenset({"br", "p", "div", "li", "tr", "td", "jats:p", "jats:sec", "jats:title",
+                         "sec", "title"})
 _ENTITY_RE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _INVISIBLE = str.maketrans("", "", "\u200b\u200e\u200f\u2060\ufeff\xad")
 _NON_ALNUM_RE = re.compile(r"[^a-z0-9]+")
@@ -62,8 +63,8 @@ def _fix_mojibake(s: str) -> str:
     time in proportion to its length, so it is run only where mojibake can
     be: on each run of words with non-ASCII characters, with two words of
     context on either side (runs that close are fixed together), and only
-    if the text has the start of a mojibake sequence at all.  (Identical to ftfy on the whole text on every
-    non-ASCII text of the shared data.)"""
+    if the text has the start of a mojibake sequence at all.  (Identical to ftfy
+    on the whole text on every non-ASCII text of the shared data.)"""
     if len(s) <= 300:
         return _ftfy(s)
     if not _MOJIBAKE_HINT_RE.search(s):
@@ -108,7 +109,8 @@ def normalize_title(s: str | None) -> str:
     return " ".join(_NON_ALNUM_RE.sub(" ", fold(clean_text(s))).split())
 
 
-_TITLE_STOP = frozenset("a an the of in on for and to with by at from is are as its via into or".split())
+_TITLE_STOP = frozenset(
+    "a an the of in on for and to with by at from is are as its via into or".split())
 
 
 def title_tokens(key: str) -> list[str]:
@@ -151,7 +153,8 @@ def normalize_doi(s: str | None) -> str | None:
     return d if _DOI_VALID_RE.fullmatch(d) else None
 
 
-_ARXIV_NEW_RE = re.compile(r"(?<![0-9])(?<![0-9]\.)([0-9]{2})([0-9]{2})\.([0-9]{4,5})(?:v([0-9]+))?(?![0-9])")
+_ARXIV_NEW_RE = re.compile(
+    r"(?<![0-9])(?<![0-9]\.)([0-9]{2})([0-9]{2})\.([0-9]{4,5})(?:v([0-9]+))?(?![0-9])")
 _ARXIV_OLD_RE = re.compile(
     r"(?<![a-z])([a-z]+(?:-[a-z]+)*(?:\.[a-z]{2})?)/([0-9]{2})([0-9]{2})([0-9]{3})(?:v([0-9]+))?(?![0-9])"
 )
@@ -212,7 +215,8 @@ def normalize_url(s: str | None) -> str | None:
         scheme = "https"
     if ":" in host:
         host = f"[{host}]"
-    netloc = host if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()) else f"{host}:{port}"
+    default_port = port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower())
+    netloc = host if default_port else f"{host}:{port}"
     path = parts.path.rstrip("/")
     query = sorted(
         (k, v)
@@ -302,7 +306,8 @@ _ISBN_PREFIX_RE = re.compile(r"isbn(?:-1[03])?\s*:?", re.I)
 
 def _isbn13(c: str) -> str | None:
     if len(c) == 10 and c[:9].isdigit() and (c[9].isdigit() or c[9] == "X"):
-        total = sum((10 - i) * int(ch) for i, ch in enumerate(c[:9])) + (10 if c[9] == "X" else int(c[9]))
+        check = 10 if c[9] == "X" else int(c[9])
+        total = sum((10 - i) * int(ch) for i, ch in enumerate(c[:9])) + check
         body = "978" + c[:9] if total % 11 == 0 else ""
     else:
         body = c[:12] if len(c) == 13 and c.isdigit() and c[:3] in ("978", "979") else ""
@@ -348,7 +353,8 @@ _ETAL_RE = re.compile(r",?\s*\bet\.?\s*al\b\.?|,?\s*\band\s+others\s*$", re.I)
 _AUTHOR_SEP_RE = re.compile(r"\s*[;|]\s*|,?\s+and\s+|\s+&\s+", re.I)
 _RUN_RE = re.compile(r"\.(?=[^\W\d_]{2})")
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
-_PARTICLES = frozenset("van von der den de del della di da dos das du la le ten ter zu bin ibn al el".split())
+_PARTICLES = frozenset(
+    "van von der den de del della di da dos das du la le ten ter zu bin ibn al el".split())
 _NOT_LETTER_RE = re.compile(r"[^a-z]+")
 _GIVEN_SPLIT_RE = re.compile(r"[\s.\-\u2010\u2011]+")
 
@@ -390,7 +396,8 @@ def _is_full_name(part: str) -> bool:
 
 def _family_initials(seg: str) -> bool:
     toks = seg.split()
-    return len(toks) >= 2 and _is_initials(toks[-1]) and "." in toks[-1] and not _is_initials(toks[0])
+    return (len(toks) >= 2 and _is_initials(toks[-1]) and "." in toks[-1]
+            and not _is_initials(toks[0]))
 
 
 def _split_run_together(chunk: str) -> list[str]:
@@ -593,7 +600,8 @@ def normalize_year(s: object) -> int | None:
 
 
 _VENUE_STOP = frozenset(
-    "proceedings proc of the in on and for at a an international intl int conference conf journal j annual ann".split()
+    "proceedings proc of the in on and for at a an international intl int conference conf "
+    "journal j annual ann".split()
 )
 _ORDINAL_RE = re.compile(r"^(?:[0-9]+(?:st|nd|rd|th)|(?:19|20)[0-9]{2})$")
 
