@@ -502,5 +502,8 @@ def read_inputs(
     records: list[Record] = []
     rejections: list[Rejection] = []
     for item in iter_inputs(specs, encoding):
-        (rejections if isinstance(item, Rejection) else records).append(item)
+        if isinstance(item, Rejection):
+            rejections.append(item)
+        else:
+            records.append(item)
     return records, rejections

@@ -260,9 +260,10 @@ def test_failed_rebuild_keeps_the_old_store(tmp_path):
 
 
 def test_repeated_id_across_files_of_one_source_exits_2(tmp_path):
+    """Two different records under one id (identical copies are collapsed)."""
     a = _jsonl(tmp_path / "a.jsonl", [json.dumps(GOOD_LINE)])
     b = _jsonl(tmp_path / "b.jsonl", [json.dumps({"id": "x"} | {"title": "T"}),
-                                      json.dumps(GOOD_LINE)])
+                                      json.dumps(GOOD_LINE | {"title": "Another title"})])
     res = run("build", f"same={a}", f"same={b}", "--store", tmp_path / "store", "--quiet")
     assert res.exit_code == EXIT_INPUT, describe(res)
     out = flat(text(res))

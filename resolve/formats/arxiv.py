@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
+from functools import partial
 
 from .. import normalize as nz
 from .base import (
@@ -73,7 +74,7 @@ def parse_atom(text: str) -> Iterator[Item]:
     for n, e in enumerate(root.findall("entry"), 1):
         if e.ns != ATOM:
             continue
-        yield guarded(lambda e=e: entry_fields(e), raw_of(e, data), e.line, f"/feed/entry[{n}]",
+        yield guarded(partial(entry_fields, e), raw_of(e, data), e.line, f"/feed/entry[{n}]",
                       "arXiv")
 
 

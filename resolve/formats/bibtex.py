@@ -242,7 +242,7 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
             reason = (getattr(block.error, "abort_reason", None) or str(block.error)
                       or "syntax error")
             yield Problem(f"malformed BibTeX entry: {' '.join(str(reason).split())}",
-                          block.raw.rstrip(), line)
+                          (block.raw or "").rstrip(), line)
         elif isinstance(block, model.Entry):
             yield from _entry(block, strings, line)
 
@@ -257,5 +257,5 @@ def _entry(block: model.Block | None, strings: dict[str, str | None], line: int 
                   for f in block.fields}
         return entry_fields(str(block.key), str(block.entry_type), values)
 
-    yield guarded(fields, block.raw, line, None, "BibTeX")
+    yield guarded(fields, block.raw or "", line, None, "BibTeX")
 

@@ -13,6 +13,7 @@ element names (``inproceedings``, ...).  Authors' homonym numbers ("Jian Sun
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 
 from .base import (
     BadRecord,
@@ -140,7 +141,7 @@ def parse_xml_text(text: str) -> Iterator[Item]:
             if info is None:
                 yield guarded(_no_info, raw_of(hit, data), hit.line, where, "dblp")
                 continue
-            yield guarded(lambda info=info: _xml_info_fields(info), raw_of(hit, data), hit.line,
+            yield guarded(partial(_xml_info_fields, info), raw_of(hit, data), hit.line,
                           where, "dblp")
     elif root.tag == "dblp" or root.tag in RECORD_TAGS:
         if root.tag in RECORD_TAGS:
@@ -153,7 +154,7 @@ def parse_xml_text(text: str) -> Iterator[Item]:
                     seen[c.tag] = seen.get(c.tag, 0) + 1
                     records.append((f"/dblp/{c.tag}[{seen[c.tag]}]", c))
         for where, rec in records:
-            yield guarded(lambda rec=rec: _record_fields(rec), raw_of(rec, data), rec.line, where,
+            yield guarded(partial(_record_fields, rec), raw_of(rec, data), rec.line, where,
                           "dblp")
     else:
         raise FormatError(f"not dblp XML (root element <{root.tag}>)", root.line)

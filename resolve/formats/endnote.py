@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from .base import BadRecord, FormatError, Item, compact, date_text, guarded
 from .xmltree import Node, parse_xml, raw_of
@@ -143,5 +144,5 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
         "/records" if root.tag == "records" else f"/{root.tag}/records")
     for n, rec in enumerate(records, 1):
         where = base if root.tag == "record" else f"{base}/record[{n}]"
-        yield guarded(lambda rec=rec, n=n: record_fields(rec, n), raw_of(rec, data), rec.line,
+        yield guarded(partial(record_fields, rec, n), raw_of(rec, data), rec.line,
                       where, "EndNote")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from functools import partial
 
 from .base import Entry, FormatError, Item, Problem, as_dict, guarded, s
 
@@ -215,10 +216,10 @@ def parse_objects(text: str, hint: str, to_fields: Callable[..., dict], label: s
                 yield Problem(f"expected a JSON object, got {kind}", rec_raw, line, where)
                 continue
             if positional:
-                item = guarded(lambda obj=obj, n=position: to_fields(obj, n),  # type: ignore[call-arg]
+                item = guarded(partial(to_fields, obj, position),
                                rec_raw, line, where, label)
             else:
-                item = guarded(lambda obj=obj: to_fields(obj), rec_raw, line, where, label)
+                item = guarded(partial(to_fields, obj), rec_raw, line, where, label)
             if api and isinstance(item, Entry) and not item.fields:
                 item = Problem(f"empty {label} record", rec_raw, line, where)
             yield item

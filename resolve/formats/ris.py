@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 import rispy
 
@@ -162,7 +163,7 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
             if current:
                 current.append("ER  - ")
                 raw, at = "\n".join(current), start
-                yield guarded(lambda lines=current: _parse_record(lines, ids), raw, at,
+                yield guarded(partial(_parse_record, current, ids), raw, at,
                               None, "RIS")
                 current = []
         elif current:

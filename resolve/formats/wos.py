@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import partial
 
 from .base import BadRecord, Item, Problem, compact, guarded, iso_date, pages
 
@@ -101,7 +102,7 @@ def parse(text: str, hint: str = "") -> Iterator[Item]:
         elif tag == "ER" and current:
             current.append(line)
             lines, at = current, start
-            yield guarded(lambda lines=lines: record_fields(lines), "\n".join(lines), at, None,
+            yield guarded(partial(record_fields, lines), "\n".join(lines), at, None,
                           "Web of Science")
             current = []
         elif current:
