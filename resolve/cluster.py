@@ -29,7 +29,10 @@ from .unionfind import UnionFind
 Scorer = Callable[[Sequence[tuple[int, int]]], list[ScoredPair]]
 CannotLink = Callable[[int, int, float | None], bool]
 """``(a, b, score)`` -> whether ``a`` and ``b`` must be in different works;
-``score`` is the pair's match probability when it was scored, else None."""
+``score`` is the pair's match probability when it was scored, else None.
+A rule may have a ``suspects(members)`` attribute giving the only pairs
+``(a, b)``, ``a < b``, of a cluster that it could forbid, so that a large
+cluster is not checked pair by pair."""
 
 # Components larger than this are not completed (quadratic), only split.
 MAX_COMPLETE = 150
@@ -127,8 +130,10 @@ def split_constrained(members: tuple[int, ...], sub: nx.Graph,
         d = sub.get_edge_data(a, b)
         return d["score"] if d else None
 
-    banned = {(a, b) for i, a in enumerate(members) for b in members[i + 1:]
-              if cannot_link(a, b, score(a, b))}
+    suspects = getattr(cannot_link, "suspects", None)
+    pairs = (suspects(members) if suspects is not None
+             else ((a, b) for i, a in enumerate(members) for b in members[i + 1:]))
+    banned = {(a, b) for a, b in pairs if cannot_link(a, b, score(a, b))}
     if not banned:
         return [members]
     group: dict[int, tuple[int, ...]] = {m: (m,) for m in members}

@@ -76,4 +76,40 @@ def cannot_link_rule(records: Sequence[Record], features: Sequence[Features],
     def cannot_link(a: int, b: int, score: float | None) -> bool:
         return veto(a, b, score) is not None
 
+    cannot_link.suspects = suspects_rule(records, features, settings)  # type: ignore[attr-defined]
     return cannot_link
+
+
+def suspects_rule(records: Sequence[Record], features: Sequence[Features], settings: Settings
+                  ) -> Callable[[Sequence[int]], list[tuple[int, int]]]:
+    """The pairs of a cluster that :func:`veto_rule` could forbid, found
+    without looking at every pair: two records of one clean source, a notice
+    and a paper, two records with different DOI sets.  A cluster of thousands
+    of copies of one record has none, and is checked in linear time."""
+    clean = frozenset(settings.clean_sources)
+
+    def suspects(members: Sequence[int]) -> list[tuple[int, int]]:
+        found: set[tuple[int, int]] = set()
+
+        def across(groups: list[list[int]]) -> None:
+            for k, g in enumerate(groups):
+                for h in groups[k + 1:]:
+                    found.update((min(a, b), max(a, b)) for a in g for b in h)
+
+        by_source: dict[str, list[int]] = {}
+        by_notice: dict[bool, list[int]] = {}
+        by_dois: dict[frozenset[str], list[int]] = {}
+        for m in members:
+            if records[m].source in clean:
+                by_source.setdefault(records[m].source, []).append(m)
+            by_notice.setdefault(bool(features[m].notice), []).append(m)
+            dois = features[m].ids.get("doi")
+            if dois:
+                by_dois.setdefault(dois, []).append(m)
+        for g in by_source.values():
+            found.update((a, b) for k, a in enumerate(g) for b in g[k + 1:])
+        across(list(by_notice.values()))
+        across(list(by_dois.values()))
+        return sorted(found)
+
+    return suspects

@@ -18,6 +18,7 @@ from .blocking import CandidateStats, candidate_pairs
 from .clean_sources import score_with_clean_sources
 from .cluster import ClusterResult, cluster
 from .constraints import cannot_link_rule, veto_rule
+from .copies import identical_copies
 from .decisions import match_decisions, work_of
 from .estimate import Estimation, estimate_model, without_common_titles
 from .features import Features, TokenStats, compute_features, token_stats
@@ -86,6 +87,18 @@ class Resolution:
         return self.scorer.explain_row(pair.a, pair.b, self.levels[k])
 
 
+def _candidates_of(reps: list[int], records: Sequence[Record], features: Sequence[Features],
+                   stats: TokenStats, settings: Settings, jobs: int
+                   ) -> tuple[list[tuple[int, int]], CandidateStats]:
+    """Blocking over the records at positions ``reps`` (ascending), its pairs
+    and hopeless sample given as positions in ``records``."""
+    sub_graph = build_evidence_graph([records[i] for i in reps])
+    sub_pairs, stats_ = candidate_pairs([features[i] for i in reps], sub_graph, stats,
+                                        settings, jobs)
+    stats_.hopeless_sample = [(reps[a], reps[b]) for a, b in stats_.hopeless_sample]
+    return [(reps[a], reps[b]) for a, b in sub_pairs], stats_
+
+
 def resolve_records(records: Sequence[Record], settings: Settings,
                     step: Step | None = None, jobs: int = 1) -> Resolution:
     """Resolve records into works; ``jobs`` processes compare candidate
@@ -103,10 +116,17 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("features"):
         features = compute_features(records)
         stats = token_stats(features)
+        reps, copies = identical_copies(records, features, stats, settings)
     with stage("evidence graph"):
         graph = build_evidence_graph(records)
     with stage("candidates"):
-        pairs, cand_stats = candidate_pairs(features, graph, stats, settings, jobs)
+        if copies:  # blocking over one record of each group of copies (resolve.copies)
+            pairs, cand_stats = _candidates_of(reps, records, features, stats, settings, jobs)
+            pairs += copies
+            cand_stats.per_rule["identical copies"] = len(copies)
+            cand_stats.total = len(pairs)
+        else:
+            pairs, cand_stats = candidate_pairs(features, graph, stats, settings, jobs)
     with stage("scoring"):
         # The hopeless pairs blocking dropped are not scored, but a sample of
         # them is compared, so that estimation sees the pairs as proposed.
@@ -114,6 +134,9 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         levels = compare_pairs(features, [*pairs, *sample], jobs)
         counts = np.ones(len(levels))
         counts[len(pairs):] = cand_stats.sample_weight
+        # copies paired with their representative say nothing of how pairs
+        # that blocking proposes agree: estimation leaves them out
+        counts[len(pairs) - len(copies):len(pairs)] = 0.0
         estimation = estimate_model(
             without_common_titles(levels, [*pairs, *sample], features, stats), settings, counts)
         levels = levels[:len(pairs)]
