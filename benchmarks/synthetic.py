@@ -935,20 +935,32 @@ class Generator:
             return [base, c, self.notice(base, "Reply to \u201cComment on \u2018{t}\u2019\u201d",
                                          base.authors)]
         if kind == "series":
-            parts = [base]
-            stem = base.title.rstrip(".")
-            base.subtitle, base.lang = "", ""  # (no translated series)
-            base.title, base.part, base.preprint_title = f"{stem}. Part I", 1, None
-            for k in range(2, rng.choice((2, 2, 3)) + 1):
-                p = self.new_work(base.domain, published=True)
-                p.title, p.part, p.preprint_title = f"{stem}. Part {'I' * k}", k, None
-                p.special, p.subtitle, p.lang = base.special, "", ""
-                p.authors = base.authors
-                self.date(p, min(2024, base.year + rng.choice((0, 0, 1))))
-                self.publish(p, base.venue, base.venue.kind)
-                parts.append(p)
-            return parts
-        # followup: the same authors, a word changed, a later year, another venue
+            return self.series(base)
+        return [base, self.followup(base)]
+
+    def series(self, base: Work) -> list[Work]:
+        """``base`` as "... Part I" and one or two more parts: the same authors
+        and venue, in the same or the next year."""
+        rng = self.rng
+        assert base.venue is not None
+        parts = [base]
+        stem = base.title.rstrip(".")
+        base.subtitle, base.lang = "", ""  # (no translated series)
+        base.title, base.part, base.preprint_title = f"{stem}. Part I", 1, None
+        for k in range(2, rng.choice((2, 2, 3)) + 1):
+            p = self.new_work(base.domain, published=True)
+            p.title, p.part, p.preprint_title = f"{stem}. Part {'I' * k}", k, None
+            p.special, p.subtitle, p.lang = base.special, "", ""
+            p.authors = base.authors
+            self.date(p, min(2024, base.year + rng.choice((0, 0, 1))))
+            self.publish(p, base.venue, base.venue.kind)
+            parts.append(p)
+        return parts
+
+    def followup(self, base: Work) -> Work:
+        """A follow-up of ``base``: the same authors, a word changed, a year
+        one to four apart, another venue."""
+        rng = self.rng
         f = self.new_work(base.domain, published=True)
         f.title, f.special, f.subtitle, f.lang = (self.reword(base.title, base.domain),
                                                   base.special, base.subtitle, "")
@@ -956,8 +968,9 @@ class Generator:
         f.authors = base.authors[: max(1, len(base.authors) - rng.randint(0, 1))]
         k = rng.randint(1, 4)
         self.date(f, base.year + k if base.year + k <= 2024 else base.year - k)
+        assert f.venue is not None
         self.publish(f, f.venue, f.venue.kind)
-        return [base, f]
+        return f
 
     def notice(self, base: Work, pattern: str, authors: list[Person]) -> Work:
         self.index += 1
