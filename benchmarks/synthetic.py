@@ -1806,7 +1806,7 @@ def cite_authors(rng: random.Random, people: list[Person]) -> str:
         text = join_authors(names, "comma" if style == "family" else
                             rng.choice(("and", "and", "oxford")))
     if rng.random() < 0.06:
-        text = mojibake(text)
+        text = mojibake(text).lower()  # (the set is lower-cased after the text was broken)
     return punctuate(text, rng.choice((",", ".")))
 
 
@@ -1820,7 +1820,7 @@ def cite_title(rng: random.Random, r: Render, cw: CitedWork) -> str:
     if cw.publisher and rng.random() < 0.5:
         t = glue_publisher(t, cw.publisher[0], cw.edition)
     if rng.random() < 0.03 and not t.isascii():
-        t = mojibake(t)
+        t = mojibake(t).lower()
     if rng.random() < 0.6:
         return quote_title(t, inside=rng.random() < 0.7)
     return punctuate(t, rng.choice((".", ",")))
