@@ -1555,11 +1555,13 @@ _VENUE_WORDS = {"proceedings": "proc.", "international": "intl.", "conference": 
 
 @dataclass(slots=True)
 class CitedWork:
-    """A work as reference lists cite it: the work, and for a book its publisher."""
+    """A work as reference lists cite it: the work, for a book its publisher, and the
+    kind of look-alike group it was made in (``work`` if none)."""
 
     work: Work
     publisher: tuple[str, str] | None = None  # (name, place)
     edition: str = ""
+    group: str = "work"
 
 
 # -- the messy shapes, one small function each
@@ -1756,14 +1758,14 @@ def citation_group(g: Generator) -> list[CitedWork]:
         return [CitedWork(g.new_work(domain))]
     base = g.new_work(domain, published=True)
     if kind == "series":
-        return [CitedWork(w) for w in g.series(base)]
+        return [CitedWork(w, group=kind) for w in g.series(base)]
     if kind == "followup":
-        return [CitedWork(base), CitedWork(g.followup(base))]
+        return [CitedWork(base, group=kind), CitedWork(g.followup(base), group=kind)]
     if kind == "book":
         base.kind, base.venue, base.volume, base.issue, base.pages = "book", None, "", "", None
         base.arxiv, base.doi, base.subtitle = "", "", ""
         edition = rng.choice(_EDITIONS) if rng.random() < 0.3 else ""
-        return [CitedWork(base, rng.choice(_BOOK_PUBLISHERS), edition)]
+        return [CitedWork(base, rng.choice(_BOOK_PUBLISHERS), edition, kind)]
     # versions: a conference paper and, one to three years later, its journal version
     # (the same authors, often the same title, another venue)
     g.date(base, min(base.year, 2021))
@@ -1776,7 +1778,7 @@ def citation_group(g: Generator) -> list[CitedWork]:
                                 else [])
     g.date(j, base.year + rng.randint(1, 3))
     g.publish(j, _venue_of_kind(g, domain, "journal"), "journal")
-    return [CitedWork(base), CitedWork(j)]
+    return [CitedWork(base, group=kind), CitedWork(j, group=kind)]
 
 
 def cite_authors(rng: random.Random, people: list[Person]) -> str:
