@@ -3,6 +3,7 @@
     python benchmarks/synthetic.py --records 100000 --seed 1 --out /tmp/synth-100k
     kg build /tmp/synth-100k/*.jsonl --store /tmp/synth-store
     kg evaluate /tmp/synth-100k/gold.csv --store /tmp/synth-store
+    python benchmarks/synthetic.py citations --works 2000 --seed 1 --out /tmp/citations
 
 writes one JSON Lines file per source in kg-resolve's own record shape
 (``arxiv``, ``crossref``, ``openalex``, ``dblp``, ``semanticscholar``,
@@ -97,6 +98,10 @@ Record ids look native (arXiv ids, DOIs, OpenAlex W-ids, dblp keys with a
 made-up disambiguation suffix, 40-hex S2 ids, PMIDs, CORE numbers, fatcat-like
 release ids, 8-character reference-manager keys); every file is our own JSON
 Lines shape, not the services' native payloads.
+
+**Citation mode** (``citations``; :func:`citation_records`, :func:`write_citations`):
+reference-list citations parsed into fields, one source, ``citations.jsonl`` and
+``gold.csv``; what they look like is described where that section of the module begins.
 """
 
 from __future__ import annotations
