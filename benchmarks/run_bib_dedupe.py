@@ -6,6 +6,8 @@ separate process so that its time and memory are measured like ``kg build``'s:
 
     python run_bib_dedupe.py SET DATA_DIR OUT.csv [--clean-sources]
 
+SET ``citations`` reads ``DATA_DIR/citations.jsonl`` (``benchmarks/citations.py``).
+
 ``OUT.csv`` has the clusters export's shape: ``source,record_id,cluster``.
 DBLP-ACM's two tables are given as one frame of ``dblp:``/``acm:`` ids mapped
 onto bib-dedupe's fields (title, author, journal = venue, year); with
@@ -30,7 +32,14 @@ def load(name: str, data: Path) -> pd.DataFrame:
     tables = {"dblp-acm": (("dblp", "DBLP2.csv", "latin-1"), ("acm", "ACM.csv", "utf-8")),
               "dblp-scholar": (("dblp", "DBLP1.csv", "latin-1"),
                                ("scholar", "Scholar.csv.gz", "utf-8"))}
-    if name in tables:
+    if name == "citations":  # benchmarks/citations.py: our JSON Lines records
+        df = pd.read_json(data / "citations.jsonl", lines=True, dtype=False)
+        df = pd.DataFrame({"ID": "citations:" + df["id"], "ENTRYTYPE": "article",
+                           **{field: df.get(key, "") for field, key in (
+                               ("author", "authors"), ("year", "year"), ("title", "title"),
+                               ("journal", "venue"), ("volume", "volume"),
+                               ("number", "issue"), ("pages", "pages"))}})
+    elif name in tables:
         frames = []
         for source, file, encoding in tables[name]:
             df = pd.read_csv(data / name / file, encoding=encoding, dtype=str)

@@ -3,6 +3,7 @@
     python benchmarks/synthetic.py --records 100000 --seed 1 --out /tmp/synth-100k
     kg build /tmp/synth-100k/*.jsonl --store /tmp/synth-store
     kg evaluate /tmp/synth-100k/gold.csv --store /tmp/synth-store
+    python benchmarks/synthetic.py citations --works 2000 --seed 1 --out /tmp/citations
 
 writes one JSON Lines file per source in kg-resolve's own record shape
 (``arxiv``, ``crossref``, ``openalex``, ``dblp``, ``semanticscholar``,
@@ -97,6 +98,10 @@ Record ids look native (arXiv ids, DOIs, OpenAlex W-ids, dblp keys with a
 made-up disambiguation suffix, 40-hex S2 ids, PMIDs, CORE numbers, fatcat-like
 release ids, 8-character reference-manager keys); every file is our own JSON
 Lines shape, not the services' native payloads.
+
+**Citation mode** (``citations``; :func:`citation_records`, :func:`write_citations`):
+reference-list citations parsed into fields, one source, ``citations.jsonl`` and
+``gold.csv``; what they look like is described where that section of the module begins.
 """
 
 from __future__ import annotations
@@ -935,20 +940,32 @@ class Generator:
             return [base, c, self.notice(base, "Reply to \u201cComment on \u2018{t}\u2019\u201d",
                                          base.authors)]
         if kind == "series":
-            parts = [base]
-            stem = base.title.rstrip(".")
-            base.subtitle, base.lang = "", ""  # (no translated series)
-            base.title, base.part, base.preprint_title = f"{stem}. Part I", 1, None
-            for k in range(2, rng.choice((2, 2, 3)) + 1):
-                p = self.new_work(base.domain, published=True)
-                p.title, p.part, p.preprint_title = f"{stem}. Part {'I' * k}", k, None
-                p.special, p.subtitle, p.lang = base.special, "", ""
-                p.authors = base.authors
-                self.date(p, min(2024, base.year + rng.choice((0, 0, 1))))
-                self.publish(p, base.venue, base.venue.kind)
-                parts.append(p)
-            return parts
-        # followup: the same authors, a word changed, a later year, another venue
+            return self.series(base)
+        return [base, self.followup(base)]
+
+    def series(self, base: Work) -> list[Work]:
+        """``base`` as "... Part I" and one or two more parts: the same authors
+        and venue, in the same or the next year."""
+        rng = self.rng
+        assert base.venue is not None
+        parts = [base]
+        stem = base.title.rstrip(".")
+        base.subtitle, base.lang = "", ""  # (no translated series)
+        base.title, base.part, base.preprint_title = f"{stem}. Part I", 1, None
+        for k in range(2, rng.choice((2, 2, 3)) + 1):
+            p = self.new_work(base.domain, published=True)
+            p.title, p.part, p.preprint_title = f"{stem}. Part {'I' * k}", k, None
+            p.special, p.subtitle, p.lang = base.special, "", ""
+            p.authors = base.authors
+            self.date(p, min(2024, base.year + rng.choice((0, 0, 1))))
+            self.publish(p, base.venue, base.venue.kind)
+            parts.append(p)
+        return parts
+
+    def followup(self, base: Work) -> Work:
+        """A follow-up of ``base``: the same authors, a word changed, a year
+        one to four apart, another venue."""
+        rng = self.rng
         f = self.new_work(base.domain, published=True)
         f.title, f.special, f.subtitle, f.lang = (self.reword(base.title, base.domain),
                                                   base.special, base.subtitle, "")
@@ -956,8 +973,9 @@ class Generator:
         f.authors = base.authors[: max(1, len(base.authors) - rng.randint(0, 1))]
         k = rng.randint(1, 4)
         self.date(f, base.year + k if base.year + k <= 2024 else base.year - k)
+        assert f.venue is not None
         self.publish(f, f.venue, f.venue.kind)
-        return [base, f]
+        return f
 
     def notice(self, base: Work, pattern: str, authors: list[Person]) -> Work:
         self.index += 1
@@ -1491,8 +1509,437 @@ def write_dataset(n_records: int, seed: int, out: Path) -> dict[str, int]:
     return {s: n for s, n in counts.items() if n}
 
 
+# --- citation mode: reference-list citations parsed into fields ----------------------------
+#
+# One source, ``citations``: each record is one entry of a paper's reference list, split into
+# fields by a citation parser, the way held-out citation sets are kept.  Lower case, punctuation
+# left around every field, titles in quotes, ``(1992),``, ``pp. 322-331.``, ``in proc. 36th
+# annual symposium on ..., milwaukee, wi, 1995,``, initials-first author lists joined with
+# ``and``, ``et al.`` and silently cut lists, words broken by the PDF's hyphenation, mojibake,
+# missing and impossible years, a publisher or edition glued onto a book's title, a field
+# boundary put a few words off by the parser.  Citations per work follow a Zipf-like law (1 to
+# 60: most works cited once or twice, a few dozens of times), and a fifth of the citations copy
+# an earlier citation of the same work word for word (a reference list copied from another
+# paper's).  Look-alike works are different works in the gold: the parts of a series, a
+# conference paper and its journal version (other year and venue, often the same title), a
+# follow-up with one word changed.  Each messy shape is a small function of its own below.
+
+CITATION_SOURCE = "citations"
+CITATION_DOMAIN_WEIGHTS = {"cs": 0.7, "biomed": 0.1, "physics": 0.1, "social": 0.1}
+MAX_CITATIONS = 60
+# P(k citations) ~ k^-1.5 for k = 1..60: 42% cited once, 4.5% 30 times or more, mean ~6.
+_CITES_CUM = list(accumulate(k ** -1.5 for k in range(1, MAX_CITATIONS + 1)))
+# Look-alike groups per group drawn (the rest are single works).
+CITATION_GROUPS = (("series", 0.03), ("versions", 0.06), ("followup", 0.03), ("book", 0.06))
+_CITATION_GROUP_CUM = list(accumulate(p for _, p in CITATION_GROUPS))
+COPY_SHARE = 0.2  # citations that copy an earlier citation of the work word for word
+_PLACES = ("milwaukee, wi", "san francisco, ca", "seattle, wa", "boston, ma", "new york, ny",
+           "austin, tx", "pittsburgh, pa", "montreal, canada", "vancouver, bc", "berlin, germany",
+           "paris, france", "kyoto, japan", "amsterdam, the netherlands", "sydney, australia",
+           "edinburgh, scotland", "tahoe city, ca", "madison, wi", "atlanta, ga",
+           "las vegas, nv", "lisbon, portugal", "washington, dc", "san diego, ca")
+_MONTHS = ("january february march april may june july august september october november "
+           "december").split()
+_BOOK_PUBLISHERS = (("addison-wesley", "reading, ma"), ("mit press", "cambridge, ma"),
+                    ("springer-verlag", "berlin"), ("morgan kaufmann", "san mateo, ca"),
+                    ("prentice hall", "englewood cliffs, nj"),
+                    ("cambridge university press", "cambridge, uk"),
+                    ("oxford university press", "oxford"), ("john wiley & sons", "new york"),
+                    ("academic press", "new york"), ("north-holland", "amsterdam"),
+                    ("mcgraw-hill", "new york"), ("w. h. freeman", "san francisco"))
+_EDITIONS = ("2nd edition", "second edition", "2nd ed.", "3rd edition", "third edition",
+             "revised edition")
+_VENUE_WORDS = {"proceedings": "proc.", "international": "intl.", "conference": "conf.",
+                "symposium": "symp.", "annual": "annu.", "workshop": "wkshp.",
+                "journal": "j.", "transactions": "trans.", "european": "eur.",
+                "american": "am.", "computer": "comput.", "computing": "comput.",
+                "science": "sci.", "systems": "syst.", "information": "inform.",
+                "intelligence": "intell.", "learning": "learn.", "research": "res.",
+                "letters": "lett.", "advances": "adv.", "engineering": "eng."}
+
+
+@dataclass(slots=True)
+class CitedWork:
+    """A work as reference lists cite it: the work, for a book its publisher, and the
+    kind of look-alike group it was made in (``work`` if none)."""
+
+    work: Work
+    publisher: tuple[str, str] | None = None  # (name, place)
+    edition: str = ""
+    group: str = "work"
+
+
+# -- the messy shapes, one small function each
+
+
+def initials_first(p: Person, dots: bool = True, middle: bool = True) -> str:
+    """``("Jones", "Alice", "B")`` -> ``a. b. jones`` (``a b jones`` without dots)."""
+    family, given, mid = p
+    inits = [x[0] for x in given.replace("-", " ").split()] + ([mid] if mid and middle else [])
+    sep = ". " if dots else " "
+    return (sep.join(inits) + sep + family).lower() if inits else family.lower()
+
+
+def family_first(p: Person) -> str:
+    """``("Jones", "Alice", "B")`` -> ``jones, a. b.``"""
+    family, given, mid = p
+    inits = [x[0] for x in given.replace("-", " ").split()] + ([mid] if mid else [])
+    return f"{family}, {'. '.join(inits)}.".lower()
+
+
+def full_name(p: Person) -> str:
+    """``("Jones", "Alice", "B")`` -> ``alice b. jones``"""
+    family, given, mid = p
+    return f"{given} {mid + '. ' if mid else ''}{family}".lower()
+
+
+def join_authors(names: list[str], style: str) -> str:
+    """``and``: ``a and b``, ``a, b and c``; ``oxford``: ``a, b, and c``;
+    ``comma``: ``a, b, c``."""
+    if style == "comma" or len(names) < 2:
+        return ", ".join(names)
+    if len(names) == 2:
+        return f"{names[0]} and {names[1]}"
+    return ", ".join(names[:-1]) + ("," if style == "oxford" else "") + " and " + names[-1]
+
+
+def et_al(names: list[str], keep: int) -> str:
+    """The first ``keep`` names, then ``et al.``: ``j. smith et al.``,
+    ``j. smith, a. jones, et al.``"""
+    return ", ".join(names[:keep]) + ("," if keep > 1 else "") + " et al."
+
+
+def cut_authors(names: list[str], keep: int) -> list[str]:
+    """The list cut after ``keep`` names without a mark (a parser that lost the rest)."""
+    return names[:max(1, keep)]
+
+
+def quote_title(title: str, inside: bool = True) -> str:
+    """``"a title,"`` (the comma inside the quotes, US style) or ``"a title",``."""
+    return f'"{title},"' if inside else f'"{title}",'
+
+
+def punctuate(text: str, mark: str = ",") -> str:
+    """``text`` followed by ``mark`` unless it already ends with punctuation."""
+    return text if not text or text[-1] in ".,;:?!" else text + mark
+
+
+def year_text(year: int, style: str) -> str:
+    """``paren``: ``(1992),``; ``paren-stop``: ``(1992).``; ``stop``: ``1992.``;
+    ``comma``: ``1992,``."""
+    return {"paren": f"({year}),", "paren-stop": f"({year}).", "stop": f"{year}.",
+            "comma": f"{year},"}[style]
+
+
+def impossible_year(year: int, kind: str) -> str:
+    """A year no reader can use: ``short`` ``(199),``, ``long`` ``(19922),``,
+    ``future`` ``(2992),``, ``press`` ``(in press),``, ``nd`` ``(n.d.),``."""
+    y = str(year)
+    return {"short": f"({y[:3]}),", "long": f"({y[:3]}{y[2:]}),",
+            "future": f"({year + 1000}),", "press": "(in press),", "nd": "(n.d.),"}[kind]
+
+
+def pages_cite(pages: tuple[int, int], style: str) -> str:
+    """``pp``: ``pp. 322-331.``; ``dashes``: ``322--331,``; ``word``: ``pages 322-331,``;
+    ``first``: ``p. 322.``; ``short``: ``322-31,``."""
+    a, b = pages
+    match style:
+        case "pp":
+            return f"pp. {a}-{b}."
+        case "dashes":
+            return f"{a}--{b},"
+        case "word":
+            return f"pages {a}-{b},"
+        case "first":
+            return f"p. {a}."
+    return pages_text(pages, "short") + ","
+
+
+def ordinal(n: int) -> str:
+    """``1st``, ``2nd``, ``3rd``, ``11th``, ``36th``."""
+    th = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{th}"
+
+
+def abbreviate_venue(name: str) -> str:
+    """Words abbreviated as reference lists do (``proceedings`` -> ``proc.``,
+    ``international`` -> ``intl.``); ``of``/``on``/``the`` kept."""
+    return " ".join(_VENUE_WORDS.get(w, w) for w in name.lower().split())
+
+
+def proceedings_venue(v: Venue, year: int, place: str, form: int) -> str:
+    """A conference as a citation names it, with its ordinal, place and year:
+    0 ``in proc. 36th annual symp. on ..., milwaukee, wi, 1995,``;
+    1 ``in proceedings of the 36th ... (focs'95), milwaukee, wi, october 1995,``;
+    2 ``in proc. focs,``; 3 ``... conference on ..., pages`` (the parser's cut)."""
+    n = ordinal(max(1, year - v.founded + 1))
+    full = v.full.lower()
+    acr = v.acronym.lower()
+    month = _MONTHS[(hash_str(v.full) + year) % 12]
+    if form == 0:
+        return f"in proc. {n} {abbreviate_venue(full)}, {place}, {year},"
+    if form == 1:
+        return f"in proceedings of the {n} {full} ({acr}'{year % 100:02d}), {place}, " \
+               f"{month} {year},"
+    if form == 2:
+        return f"in proc. {acr},"
+    return f"in {full}, pages"
+
+
+def journal_venue(v: Venue, form: str) -> str:
+    """A journal by its ``full`` name, ``dotted`` (dblp) or ``iso`` abbreviation, or with
+    our own word ``abbrev``iations; lower case, a comma after."""
+    name = {"full": v.full, "dotted": v.dotted, "iso": v.iso}.get(form) or v.full
+    return punctuate(abbreviate_venue(name) if form == "abbrev" else name.lower())
+
+
+def glue_volume(venue: str, volume: str, issue: str) -> str:
+    """The volume and issue left in the venue field: ``j. acm, 42(6):``."""
+    return f"{venue.rstrip(',')} {volume}({issue}):" if issue else f"{venue.rstrip(',')} {volume}:"
+
+
+def hyphen_break(text: str, rng: random.Random) -> str:
+    """A word of seven letters or more broken where the PDF hyphenated it:
+    ``formu lae``, ``algo- rithms``, ``algo-rithms``."""
+    words = text.split(" ")
+    long_ = [i for i, w in enumerate(words) if len(w) >= 7 and w.isalpha()]
+    if not long_:
+        return text
+    i = rng.choice(long_)
+    w = words[i]
+    j = rng.randint(3, len(w) - 3)
+    words[i] = w[:j] + rng.choice((" ", "- ", "-")) + w[j:]
+    return " ".join(words)
+
+
+def glue_publisher(title: str, publisher: str, edition: str) -> str:
+    """A book's publisher or edition run onto its title: ``the art of computer
+    programming, 2nd edition`` or ``... programming. addison-wesley``."""
+    return f"{title}, {edition}" if edition else f"{title}. {publisher}"
+
+
+def shift_boundary(left: str, right: str, k: int) -> tuple[str, str]:
+    """The parser put the boundary between two fields ``k`` words too early
+    (``k > 0``: the last words of ``left`` begin ``right``) or too late
+    (``k < 0``: the first words of ``right`` end ``left``); neither is left empty."""
+    lw, rw = left.split(" "), right.split(" ")
+    if k > 0:
+        k = min(k, len(lw) - 1)
+        return " ".join(lw[:len(lw) - k]), " ".join(lw[len(lw) - k:] + rw)
+    k = min(-k, len(rw) - 1)
+    return " ".join(lw + rw[:k]), " ".join(rw[k:])
+
+
+def arxiv_venue(arxiv: str, form: int) -> str:
+    """A preprint's venue: ``arxiv preprint arxiv:1703.01234,``, ``corr, abs/1703.01234,``
+    or ``arxiv,``."""
+    return (f"arxiv preprint arxiv:{arxiv},", f"corr, abs/{arxiv},", "arxiv,")[form % 3]
+
+
+# -- works and their citations
+
+
+def citation_count(rng: random.Random) -> int:
+    """How many citations a work has: 1..60, P(k) ~ k^-1.5."""
+    return 1 + bisect.bisect(_CITES_CUM, rng.random() * _CITES_CUM[-1])
+
+
+def _venue_of_kind(g: Generator, domain: str, kind: str) -> Venue:
+    for _ in range(200):
+        v = g.pick_venue(domain)
+        if v.kind == kind:
+            return v
+    return v
+
+
+def citation_group(g: Generator) -> list[CitedWork]:
+    """One work, or a group of look-alike works (different works in the gold)."""
+    rng = g.rng
+    kind = (*(k for k, _ in CITATION_GROUPS), "work")[
+        bisect.bisect(_CITATION_GROUP_CUM, rng.random())]
+    domains = list(CITATION_DOMAIN_WEIGHTS)
+    domain = rng.choices(domains, weights=list(CITATION_DOMAIN_WEIGHTS.values()))[0]
+    if kind == "work":
+        return [CitedWork(g.new_work(domain))]
+    base = g.new_work(domain, published=True)
+    if kind == "series":
+        return [CitedWork(w, group=kind) for w in g.series(base)]
+    if kind == "followup":
+        return [CitedWork(base, group=kind), CitedWork(g.followup(base), group=kind)]
+    if kind == "book":
+        base.kind, base.venue, base.volume, base.issue, base.pages = "book", None, "", "", None
+        base.arxiv, base.doi, base.subtitle = "", "", ""
+        edition = rng.choice(_EDITIONS) if rng.random() < 0.3 else ""
+        return [CitedWork(base, rng.choice(_BOOK_PUBLISHERS), edition, kind)]
+    # versions: a conference paper and, one to three years later, its journal version
+    # (the same authors, often the same title, another venue)
+    g.date(base, min(base.year, 2021))
+    base.volume = base.issue = ""
+    g.publish(base, _venue_of_kind(g, domain, "conference"), "conference")
+    j = g.new_work(domain, published=True)
+    j.title, j.subtitle = g.retitle(base) if rng.random() < 0.5 else (base.title, base.subtitle)
+    j.special, j.lang, j.preprint_title = base.special, "", None
+    j.authors = base.authors + ([g.person(rng.randrange(g.persons))] if rng.random() < 0.3
+                                else [])
+    g.date(j, base.year + rng.randint(1, 3))
+    g.publish(j, _venue_of_kind(g, domain, "journal"), "journal")
+    return [CitedWork(base, group=kind), CitedWork(j, group=kind)]
+
+
+def cite_authors(rng: random.Random, people: list[Person]) -> str:
+    """The author field of one citation."""
+    style = rng.choices(("initials", "nodots", "family", "full"), (60, 10, 20, 10))[0]
+    drop_middle = rng.random() < 0.3
+    ps = [(f, gv, "" if drop_middle else m) for f, gv, m in people]
+    if rng.random() < 0.5:
+        ps = [(strip_accents(f), strip_accents(gv), m) for f, gv, m in ps]
+    if style == "initials":
+        names = [initials_first(p) for p in ps]
+    elif style == "nodots":
+        names = [initials_first(p, dots=False) for p in ps]
+    elif style == "family":
+        names = [family_first(p) for p in ps]
+    else:
+        names = [full_name(p) for p in ps]
+    if rng.random() < 0.02:  # a misspelt name
+        i = rng.randrange(len(names))
+        names[i] = typo(names[i], rng)
+    r = rng.random()
+    if len(names) > 3 and r < 0.4:
+        text = et_al(names, rng.randint(1, 3))
+    else:
+        if len(names) > 2 and r < 0.5:
+            names = cut_authors(names, rng.randint(1, len(names) - 1))
+        text = join_authors(names, "comma" if style == "family" else
+                            rng.choice(("and", "and", "oxford")))
+    if rng.random() < 0.06:
+        text = mojibake(text).lower()  # (the set is lower-cased after the text was broken)
+    return punctuate(text, rng.choice((",", ".")))
+
+
+def cite_title(rng: random.Random, r: Render, cw: CitedWork) -> str:
+    """The title field of one citation."""
+    w = cw.work
+    t = r.title(w, "pre" if w.kind == "preprint" else "pub", drop_sub=0.2, typo_p=0.04)
+    t = t.replace("\n  ", " ").lower()
+    if rng.random() < 0.08:
+        t = hyphen_break(t, rng)
+    if cw.publisher and rng.random() < 0.5:
+        t = glue_publisher(t, cw.publisher[0], cw.edition)
+    if rng.random() < 0.03 and not t.isascii():
+        t = mojibake(t).lower()
+    if rng.random() < 0.6:
+        return quote_title(t, inside=rng.random() < 0.7)
+    return punctuate(t, rng.choice((".", ",")))
+
+
+def cite_year(rng: random.Random, w: Work) -> str | None:
+    """The year field of one citation: missing, impossible, a year off, or as printed."""
+    r = rng.random()
+    if r < 0.06:
+        return None
+    if r < 0.09:
+        return impossible_year(w.year, rng.choice(("short", "long", "future", "press", "nd")))
+    year = w.year + (rng.choice((-1, 1)) if r < 0.14 else 0)
+    return year_text(year, rng.choices(("paren", "paren-stop", "stop", "comma"),
+                                       (5, 1, 3, 2))[0])
+
+
+def cite_work(rng: random.Random, r: Render, cw: CitedWork) -> dict:
+    """One citation of a work, parsed into fields (without its id)."""
+    w = cw.work
+    rec: dict = {}
+    if w.authors and rng.random() < 0.98:
+        rec["authors"] = cite_authors(rng, w.authors)
+    rec["title"] = cite_title(rng, r, cw)
+    v = w.venue
+    venue = ""
+    if cw.publisher:
+        name, place = cw.publisher
+        venue = f"{name}, {place}," if rng.random() < 0.6 else f"{name},"
+    elif v is None and w.arxiv:
+        venue = arxiv_venue(w.arxiv, rng.randrange(3))
+    elif v is not None and v.kind == "conference":
+        venue = proceedings_venue(v, w.year, rng.choice(_PLACES), rng.choices(
+            range(4), (5, 3, 2, 1))[0])
+    elif v is not None:
+        venue = journal_venue(v, rng.choice(("full", "dotted", "iso", "abbrev")))
+        if w.volume and rng.random() < 0.6:
+            if rng.random() < 0.3:
+                venue = glue_volume(venue, w.volume, w.issue if rng.random() < 0.6 else "")
+            else:
+                rec["volume"] = rng.choice((f"vol. {w.volume},", f"{w.volume},", w.volume))
+                if w.issue and rng.random() < 0.5:
+                    rec["issue"] = rng.choice((f"no. {w.issue},", f"({w.issue}):"))
+    if venue and rng.random() < 0.9:
+        rec["venue"] = venue
+    if w.pages and rng.random() < 0.6:
+        rec["pages"] = pages_cite(w.pages, rng.choices(
+            ("pp", "dashes", "word", "first", "short"), (5, 2, 2, 1, 1))[0])
+    if (year := cite_year(rng, w)) is not None:
+        rec["year"] = year
+    return misparse(rng, rec)
+
+
+def misparse(rng: random.Random, rec: dict) -> dict:
+    """A field boundary misplaced by the parser, in 4% of citations between the
+    authors and the title, in 6% between the title and the venue."""
+    for left, right, p in (("authors", "title", 0.04), ("title", "venue", 0.06)):
+        if left in rec and right in rec and rng.random() < p:
+            k = rng.choice((-2, -1, 1, 2, 3))
+            rec[left], rec[right] = shift_boundary(rec[left], rec[right], k)
+    return rec
+
+
+def citation_records(n_works: int, seed: int = 1) -> tuple[list[dict], dict[str, str]]:
+    """Citations of ``n_works`` works in kg-resolve's record shape, in a shuffled order
+    with ids ``c000001``..., and the gold work of each record id."""
+    g = Generator(max(n_works, 1) * 2, seed)
+    r = Render(g)
+    rng = g.rng
+    works: list[CitedWork] = []
+    while len(works) < n_works:
+        works.extend(citation_group(g))
+    cited: list[tuple[dict, str]] = []
+    for cw in works[:n_works]:
+        mine: list[dict] = []
+        for _ in range(citation_count(rng)):
+            rec = dict(rng.choice(mine)) if mine and rng.random() < COPY_SHARE else \
+                cite_work(rng, r, cw)
+            mine.append(rec)
+            cited.append((rec, cw.work.cluster))
+    rng.shuffle(cited)
+    records: list[dict] = []
+    gold: dict[str, str] = {}
+    for i, (rec, cluster) in enumerate(cited, 1):
+        rid = f"c{i:06d}"
+        records.append({"id": rid, **rec})
+        gold[rid] = cluster
+    return records, gold
+
+
+def write_citations(n_works: int, seed: int, out: Path) -> int:
+    """Write ``out/citations.jsonl`` and ``out/gold.csv``; the number of records."""
+    records, gold = citation_records(n_works, seed)
+    out.mkdir(parents=True, exist_ok=True)
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    with (out / f"{CITATION_SOURCE}.jsonl").open("w", encoding="utf-8") as fh:
+        fh.writelines(dumps(rec) + "\n" for rec in records)
+    with (out / "gold.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(("source", "record_id", "cluster"))
+        w.writerows((CITATION_SOURCE, rid, cluster) for rid, cluster in gold.items())
+    return len(records)
+
+
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["citations"]:
+        citations_main(argv[1:])
+        return
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 epilog="python benchmarks/synthetic.py citations --help: "
+                                        "the citation-style mode")
     ap.add_argument("--records", type=int, required=True, help="how many records in all")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, required=True, help="directory to write")
@@ -1502,6 +1949,21 @@ def main(argv: list[str] | None = None) -> None:
     took = time.perf_counter() - t0
     print(f"{sum(counts.values()):,} records in {took:.1f} s to {args.out}: "
           + ", ".join(f"{s} {n:,}" for s, n in counts.items()), file=sys.stderr)
+
+
+def citations_main(argv: list[str]) -> None:
+    ap = argparse.ArgumentParser(
+        prog="synthetic.py citations",
+        description="Reference-list citations parsed into fields, with gold works: writes "
+                    f"DIR/{CITATION_SOURCE}.jsonl and DIR/gold.csv.")
+    ap.add_argument("--works", type=int, required=True, help="how many works are cited")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--out", type=Path, required=True, help="directory to write")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    n = write_citations(args.works, args.seed, args.out)
+    print(f"{n:,} citations of {args.works:,} works in {time.perf_counter() - t0:.1f} s "
+          f"to {args.out}", file=sys.stderr)
 
 
 if __name__ == "__main__":
