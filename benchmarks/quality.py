@@ -42,7 +42,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from kg.store import store_metadata  # noqa: E402
+from kg.store import current_path, store_metadata  # noqa: E402
+from resolve.candidates import load_candidates  # noqa: E402
 from resolve.evaluate import Scores, clusters_from_groups, evaluate, read_clusters_csv  # noqa: E402
 
 SYSREV = ("cardiac", "depression", "diabetes", "neuroimaging", "cytology_screening",
@@ -127,6 +128,29 @@ def cross_scores(predicted: dict, gold: dict, sources: tuple[str, str]) -> Score
     return Scores(p, r, f1, 0.0, 0.0, 0.0, len(true), len(pred), correct)
 
 
+def gold_pairs(gold: dict, sources: tuple[str, str] | None) -> set[frozenset]:
+    """The gold pairs (only those across ``sources`` when given)."""
+    groups: dict = {}
+    for item, label in gold.items():
+        groups.setdefault(label, []).append(item)
+    out: set[frozenset] = set()
+    for members in groups.values():
+        for i, x in enumerate(members):
+            for y in members[i + 1:]:
+                if sources is None or {x[0], y[0]} == set(sources):
+                    out.add(frozenset((x, y)))
+    return out
+
+
+def blocking_recall(store: Path, gold: dict, sources: tuple[str, str] | None) -> float:
+    """The share of gold pairs that blocking proposed (were ever scored)."""
+    true = gold_pairs(gold, sources)
+    if not true:
+        return 1.0
+    proposed = load_candidates(current_path(store)).within(gold)
+    return len(proposed & true) / len(true)
+
+
 def run(cmd: list[str]) -> tuple[float, float]:
     """Run a command; wall seconds and peak RSS of the child in MiB."""
     with tempfile.TemporaryFile() as errfile:
@@ -171,7 +195,9 @@ def measure(data: Path, name: str, tool: str, workdir: Path,
         meta = store_metadata(store)
         extra = {"candidate_pairs": meta["summary"]["candidate pairs scored"],
                  "components_split": meta["summary"]["components split"],
-                 "stage_seconds": meta["timings"]}
+                 "stage_seconds": meta["timings"],
+                 "blocking_recall": blocking_recall(store, gold, CROSS_ONLY.get(name)),
+                 "weights": meta["weights"]}
     else:
         cmd = [str(bib_dedupe_python()), str(HERE / "run_bib_dedupe.py"), name, str(data),
                str(clusters)]
@@ -216,10 +242,16 @@ def markdown(results: list[dict], command: str) -> str:
     ours = [r for r in results if r["tool"] == "kg-resolve"]
     if not ours:
         return "\n".join(lines) + "\n"
-    lines += ["", "kg-resolve: candidate pairs and components the community step split:", "",
-              "| dataset | candidate pairs | components split |", "|---|---:|---:|"]
+    lines += ["", "kg-resolve: candidate pairs, blocking recall (the share of gold pairs that "
+              "were ever scored; DBLP-Scholar: of its cross-source pairs) and components the "
+              "community step split:", "",
+              "| dataset | candidate pairs | blocking recall | components split |",
+              "|---|---:|---:|---:|"]
     for r in ours:
-        lines.append(f"| {r['dataset']} | {r['candidate_pairs']:,} | {r['components_split']} |")
+        lines.append(f"| {r['dataset']} | {r['candidate_pairs']:,} "
+                     f"| {r.get('blocking_recall', float('nan')):.4f} "
+                     f"| {r['components_split']} |")
+    lines += weights_table(ours)
     results = ours
     stages = sorted(results[0]["stage_seconds"],
                     key=lambda s: STAGES.index(s) if s in STAGES else len(STAGES))
@@ -229,6 +261,29 @@ def markdown(results: list[dict], command: str) -> str:
         lines.append(f"| {r['dataset']} | " + " | ".join(
             str(r["stage_seconds"].get(s, "")) for s in stages) + " |")
     return "\n".join(lines) + "\n"
+
+
+def weights_table(results: list[dict]) -> list[str]:
+    """The weights EM estimated on each set (log2 Bayes factors), a column
+    per set, a row per comparison level."""
+    with_weights = [r for r in results if r.get("weights")]
+    if not with_weights:
+        return []
+    rows: dict[tuple[str, str], dict[str, float]] = {}
+    for r in with_weights:
+        for field, levels in r["weights"]["weights"].items():
+            for level, w in levels.items():
+                rows.setdefault((field, level), {})[r["dataset"]] = w
+    names = [r["dataset"] for r in with_weights]
+    lines = ["", "Weights estimated by EM on each set (log2 Bayes factor of each comparison "
+             "level; the prior is " + ", ".join(
+                 f"{r['dataset']} {r['weights']['prior']}" for r in with_weights) + "):", "",
+             "| comparison | level | " + " | ".join(names) + " |",
+             "|---|---|" + "---:|" * len(names)]
+    for (field, level), ws in rows.items():
+        lines.append(f"| {field} | {level} | "
+                     + " | ".join(f"{ws[n]:+.2f}" if n in ws else "" for n in names) + " |")
+    return lines
 
 
 def gate(results: list[dict], floors: dict) -> list[str]:
