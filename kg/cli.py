@@ -248,7 +248,7 @@ def validate_cmd(
     shapes: Annotated[Path | None, typer.Option(
         help="SHACL shapes (Turtle). Default: the shipped ontology/shapes.ttl.")] = None,
     show: Annotated[int, typer.Option(help="How many violations to print.")] = 50,
-    batch: Annotated[int, typer.Option(help="Works validated per chunk.")] = 2000,
+    batch: Annotated[int, typer.Option(min=1, help="Works validated per chunk.")] = 2000,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes validating "
                                       "chunks in parallel.")] = 1,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,

@@ -453,7 +453,7 @@ def open_store(path: Path, read_only: bool = True) -> Store:
     pin = pin_store(path)
     try:
         store = Store.read_only(str(pin.path)) if read_only else Store(str(pin.path))
-    except OSError as exc:
+    except (OSError, RuntimeError) as exc:  # RuntimeError: Oxigraph finds its files corrupt
         pin.close()
         raise StoreError(f"{path}: cannot open store: {exc}") from exc
     if _PINNED.setdefault(pin.path, pin) is not pin:

@@ -489,3 +489,22 @@ def test_example_files_are_the_seven_sources():
     assert [Path(f).name for f in EXAMPLE_FILES] == [
         "arxiv.jsonl", "crossref.jsonl", "dblp.csv", "openalex.jsonl",
         "scholar_archive.jsonl", "semantic_scholar.jsonl", "zotero.csv"]
+
+
+def test_a_corrupt_store_is_a_clear_error_not_a_traceback(tmp_path):
+    store = tmp_path / "corrupt"
+    store.mkdir()
+    (store / "kg-resolve.json").write_text('{"tool": "kg-resolve"}', encoding="utf-8")
+    (store / "CURRENT").write_text("junk\n", encoding="utf-8")
+    for args in (("query", "summary"), ("export", "-f", "turtle", "-o", tmp_path / "x.ttl"),
+                 ("validate",)):
+        res = run(*args, "--store", store)
+        assert res.exit_code == EXIT_STORE, describe(res)
+        assert "cannot open store" in text(res)
+        assert not isinstance(res.exception, RuntimeError)
+
+
+def test_validate_batch_must_be_positive(example_store):
+    for batch in ("0", "-5"):
+        res = run("validate", "--store", example_store, "--batch", batch)
+        assert res.exit_code == 2, describe(res)
