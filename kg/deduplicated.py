@@ -306,8 +306,11 @@ def ris_from_raw(raw: str, key: str, add: Additions, marker: tuple[str, str]) ->
         lines.pop()
     lines = [ln for ln in lines if not re.match(r"^N1  - kg-resolve", ln)
              and not ln.startswith(f"{marker[0]}  - kg-resolve:")]
-    if not any(ln.startswith("ID  -") for ln in lines):
+    ids = [i for i, ln in enumerate(lines) if ln.startswith("ID  -")]
+    if not ids:
         lines.insert(1, f"ID  - {key}")
+    elif lines[ids[0]] != f"ID  - {key}":  # an ID another entry has too
+        lines[ids[0]] = f"ID  - {key}"
     extra = bib.ris_identifier_lines(add.identifiers)
     extra += [("KW", k) for k in add.keywords] + [("N1", n) for n in add.notes]
     if add.language:
@@ -435,19 +438,16 @@ def export_library(store: Store, build_dir: Path | None, fmt: WorkExport, *,
 
     chosen_of = {w: choose(members.get(w, []), extras, prefer) for w in works if members.get(w)}
     # original BibTeX keys of chosen entries, unless two share one
-    original: dict[str, str] = {}
-    if fmt == "bibtex":
-        counts: dict[str, int] = {}
-        wanted = chosen_of.values() if not all_records else \
-            [m for w in works for m in members.get(w, [])]
-        for m in wanted:
-            f, r = raw.get((m.source, m.record_id), ("", ""))
-            if f == "bibtex":
-                counts[m.record_id] = counts.get(m.record_id, 0) + 1
-        used = {k for k, n in counts.items() if n == 1}
-        original = {k: k for k in used}
-    else:
-        used = set()
+    # the original keys (BibTeX citation keys, RIS IDs) of the entries written
+    # from their source text, unless two of them share one
+    counts: dict[str, int] = {}
+    wanted = chosen_of.values() if not all_records else \
+        [m for w in works for m in members.get(w, [])]
+    for m in wanted:
+        if _own_key(m, raw, fmt):
+            counts[m.record_id] = counts.get(m.record_id, 0) + 1
+    used = {k for k, n in counts.items() if n == 1}
+    original = {k: k for k in used}
     for e in works.values():  # the generated keys, clear of the original ones
         e.key = entry_key(replace(e, key=""), used)
 
@@ -488,10 +488,18 @@ def export_library(store: Store, build_dir: Path | None, fmt: WorkExport, *,
     return text, ExportResult(count, len(works), n_works, skipped)
 
 
+def _own_key(rec: WorkEntry, raw: dict, fmt: str) -> bool:
+    """Whether ``rec`` is written from its source text with a key of its own
+    (a BibTeX citation key, a RIS ``ID``)."""
+    f, text = raw.get((rec.source, rec.record_id), ("", ""))
+    if fmt != f or fmt not in ("bibtex", "ris"):
+        return False
+    return fmt == "bibtex" or f"\nID  - {rec.record_id}\n" in f"\n{text}\n"
+
+
 def _key_of(rec: WorkEntry, raw: dict, original: dict[str, str], fallback: str,
             fmt: str) -> str:
-    f, _ = raw.get((rec.source, rec.record_id), ("", ""))
-    if fmt == "bibtex" and f == "bibtex" and rec.record_id in original:
+    if rec.record_id in original and _own_key(rec, raw, fmt):
         return rec.record_id
     return fallback
 
