@@ -47,6 +47,20 @@ class WorkEntry:
     records: list[str] = field(default_factory=list)
     """``source:record_id``, sorted"""
     key: str = ""
+    date: str = ""
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    """Every ``(scheme, value)`` to write (the DOI and arXiv id included)."""
+    keywords: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    language: str = ""
+    duplicate_of: str = ""
+    """The key of the entry this record is a duplicate of (``--all-records``)."""
+    source: str = ""
+    record_id: str = ""
+    """The record this entry is written from (none: the work's canonical fields)."""
+
+    def ids(self, scheme: str) -> list[str]:
+        return [v for s, v in self.identifiers if s == scheme]
 
     @property
     def kind(self) -> str:
@@ -225,18 +239,65 @@ def bibtex_entry(e: WorkEntry) -> str:
             fields.append((name, bibtex_escape(value)))
     if e.pages:
         fields.append(("pages", bibtex_escape(re.sub(r"\s*[-\u2013\u2014]+\s*", "--", e.pages))))
-    if e.doi:
-        fields.append(("doi", _verbatim(e.doi)))
-    if e.arxiv:
-        fields += [("eprint", _verbatim(e.arxiv)), ("archiveprefix", "arXiv")]
+    own = bibtex_own_ids(e)
+    if doi := [v for s, v in own if s == "doi"]:
+        fields.append(("doi", _verbatim(doi[0])))
+    if arxiv := [v for s, v in own if s == "arxiv"]:
+        fields += [("eprint", _verbatim(arxiv[0])), ("archiveprefix", "arXiv")]
     if e.url:
         fields.append(("url", _verbatim(e.url)))
     if e.abstract:
         fields.append(("abstract", bibtex_escape(e.abstract)))
-    fields.append(("kgwork", e.work_id))
-    fields.append(("kgrecords", bibtex_escape("; ".join(e.records))))
+    for scheme, name in BIBTEX_ID_FIELDS.items():
+        if values := [v for s, v in own if s == scheme]:
+            fields.append((name, _verbatim(", ".join(values))))
+    if others := other_identifiers([x for x in e.identifiers if x not in own], frozenset()):
+        fields.append(("kgidentifiers", bibtex_escape(others)))
+    if e.keywords:
+        fields.append(("keywords", bibtex_escape(", ".join(e.keywords))))
+    if e.language:
+        fields.append(("language", bibtex_escape(e.language)))
+    if e.notes:
+        fields.append(("note", "\n".join(bibtex_escape(n) for n in e.notes)))
+    fields += kg_fields(e)
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{e.key},\n{body}\n}}\n"
+
+
+BIBTEX_ID_FIELDS = {"pmid": "pmid", "pmcid": "pmcid", "issn": "issn", "isbn": "isbn"}
+"""Identifier schemes with a BibTeX field of their own (besides doi and eprint)."""
+_OWN_FIELDS = frozenset({"doi", "arxiv", *BIBTEX_ID_FIELDS})
+RIS_ID_TAGS = {"doi": "DO", "pmid": "AN", "issn": "SN", "isbn": "SN"}
+"""Identifier schemes with a RIS tag of their own."""
+
+
+def bibtex_own_ids(e: WorkEntry) -> list[tuple[str, str]]:
+    """The identifiers a BibTeX entry writes in fields of their own: one DOI
+    (the entry's), one arXiv id, PMID and PMCID, every ISSN and ISBN."""
+    out: list[tuple[str, str]] = []
+    for scheme, first in (("doi", e.doi), ("arxiv", e.arxiv), ("pmid", ""), ("pmcid", "")):
+        values = e.ids(scheme)
+        if pick := (first if first in values or not values else values[0]):
+            out.append((scheme, pick))
+    out += [(s, v) for s, v in e.identifiers if s in ("issn", "isbn")]
+    return out
+
+
+def other_identifiers(identifiers: list[tuple[str, str]], own: frozenset[str] = _OWN_FIELDS
+                      ) -> str:
+    """``scheme:value; ...`` of the identifiers without a field of their own."""
+    return "; ".join(f"{s}:{v}" for s, v in identifiers if s not in own)
+
+
+def kg_fields(e: WorkEntry) -> list[tuple[str, str]]:
+    """The kg-resolve fields of a BibTeX entry: its work, what it duplicates,
+    the records of its work."""
+    out = [("kgwork", e.work_id)]
+    if e.duplicate_of:
+        out.append(("duplicateof", e.duplicate_of))
+    if e.records:
+        out.append(("kgrecords", bibtex_escape("; ".join(e.records))))
+    return out
 
 
 def to_bibtex(entries: list[WorkEntry]) -> str:
@@ -270,14 +331,47 @@ def ris_entry(e: WorkEntry) -> str:
         out.append(_ris_line("SP", first))
         if last:
             out.append(_ris_line("EP", last))
-    for tag, value in (("DO", e.doi), ("UR", e.url), ("AB", e.abstract)):
+    dois = ([e.doi] if e.doi else []) + [d for d in e.ids("doi") if d != e.doi]
+    out += [_ris_line("DO", d) for d in dois]
+    for tag, value in (("UR", e.url), ("AB", e.abstract), ("LA", e.language)):
         if value:
             out.append(_ris_line(tag, value))
-    if e.arxiv:
-        out.append(_ris_line("N1", f"arXiv:{e.arxiv}"))
-    out.append(_ris_line("N1", f"kg-resolve work {e.work_id}; records: {'; '.join(e.records)}"))
+    out += [_ris_line(tag, v) for tag, v in ris_identifier_lines(
+        [(s, v) for s, v in e.identifiers if s not in ("doi", "arxiv")])]
+    arxiv = e.ids("arxiv") or ([e.arxiv] if e.arxiv else [])
+    out += [_ris_line("N1", f"arXiv:{a}") for a in arxiv]
+    out += [_ris_line("KW", k) for k in e.keywords]
+    out += [_ris_line("N1", n) for n in e.notes]
+    out.append(_ris_line("N1", ris_marker(e)))
     out.append("ER  - \n")
     return "".join(out)
+
+
+def ris_identifier_lines(identifiers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """RIS lines for identifiers: DOIs in DO, PMIDs and Web of Science ids in
+    AN, ISSNs and ISBNs in SN, PMCIDs and arXiv ids in notes (where readers
+    find them), the others in one note."""
+    out: list[tuple[str, str]] = []
+    for scheme, value in identifiers:
+        if scheme in RIS_ID_TAGS:
+            out.append((RIS_ID_TAGS[scheme], value))
+        elif scheme == "wos":
+            out.append(("AN", f"WOS:{value}"))
+        elif scheme == "pmcid":
+            out.append(("N1", f"PMCID: {value}"))
+        elif scheme == "arxiv":
+            out.append(("N1", f"arXiv:{value}"))
+    others = other_identifiers(identifiers, _OWN_FIELDS | {"wos"})
+    if others:
+        out.append(("N1", f"kg-resolve identifiers: {others}"))
+    return out
+
+
+def ris_marker(e: WorkEntry) -> str:
+    """The kg-resolve note of a RIS record: its work and records, or what it duplicates."""
+    if e.duplicate_of:
+        return f"kg-resolve: duplicate of {e.duplicate_of}, work {e.work_id}"
+    return f"kg-resolve work {e.work_id}; records: {'; '.join(e.records)}"
 
 
 def to_ris(entries: list[WorkEntry]) -> str:
@@ -286,8 +380,25 @@ def to_ris(entries: list[WorkEntry]) -> str:
 
 # --------------------------------------------------------------------- CSV
 
-CSV_COLUMNS = ("work_id", "key", "type", "title", "authors", "year", "venue", "volume", "issue",
-               "pages", "doi", "arxiv", "url", "records")
+CSV_COLUMNS = ("work_id", "duplicate_of", "key", "type", "title", "authors", "year", "venue",
+               "volume", "issue", "pages", "doi", "arxiv", "pmid", "pmcid", "issn", "isbn",
+               "other_ids", "url", "abstract", "keywords", "language", "notes", "source",
+               "record_id", "records")
+
+
+def csv_row(e: WorkEntry) -> list[str]:
+    def ids(scheme: str, fallback: str = "") -> str:
+        return "; ".join(e.ids(scheme) or ([fallback] if fallback else []))
+
+    doi = e.doi or next(iter(e.ids("doi")), "")
+    others = other_identifiers([x for x in e.identifiers if x != ("doi", doi)],
+                               _OWN_FIELDS - {"doi"})
+    return [e.work_id, e.duplicate_of, e.key, e.kind, e.title,
+            "; ".join(n for _, n, _, _ in e.authors), e.year, e.venue, e.volume, e.issue,
+            e.pages, doi, ids("arxiv", e.arxiv), ids("pmid"), ids("pmcid"),
+            ids("issn"), ids("isbn"), others, e.url, e.abstract,
+            "; ".join(e.keywords), e.language, "\n".join(e.notes), e.source, e.record_id,
+            "; ".join(e.records)]
 
 
 def to_csv(entries: list[WorkEntry]) -> str:
@@ -295,7 +406,5 @@ def to_csv(entries: list[WorkEntry]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for e in entries:
-        w.writerow([e.work_id, e.key, e.kind, e.title, "; ".join(n for _, n, _, _ in e.authors),
-                    e.year, e.venue, e.volume, e.issue, e.pages, e.doi, e.arxiv, e.url,
-                    "; ".join(e.records)])
+        w.writerow(csv_row(e))
     return buf.getvalue()

@@ -42,6 +42,7 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from .model import BuildInfo, resolution_nquads
+from .rawrecords import RAW_FILE, RawWriter
 from .store import StoreError, bulk_load, create_store, write_metadata
 from .storedir import begin_build, check_unlocked
 
@@ -99,20 +100,32 @@ class BuildReport:
 
 
 def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
-                 encoding: str | None = None, progress: Progress | None = None) -> ReadResult:
+                 encoding: str | None = None, progress: Progress | None = None,
+                 raw: RawWriter | None = None) -> ReadResult:
     """Read every input (``[SOURCE=][FORMAT:]PATH``, as ``kg build`` takes them)
     into records and rejections; raises :class:`InputError` for input that
-    cannot be read at all."""
+    cannot be read at all.  Each record's source text goes to ``raw`` (if
+    given) as it is read; the records kept do not hold it."""
     t = time.perf_counter()
     specs, skipped = expand_inputs([str(i) for i in inputs], fmt, encoding)
     result = ReadResult(specs, skipped)
-    on_file = (lambda spec: progress(f"reading {spec.path}")) if progress else None
+    current = [""]
+
+    def on_file(spec: InputSpec) -> None:
+        current[0] = spec.format or ""
+        if progress:
+            progress(f"reading {spec.path}")
+
     log = ReadLog(result.warnings)
     for item in iter_inputs(specs, encoding, on_file=on_file, log=log):
         if isinstance(item, Rejection):
             result.rejected.append(item)
-        else:
-            result.records.append(item)
+            continue
+        if item.raw:
+            if raw is not None:
+                raw.add(item.source, item.record_id, current[0], item.raw)
+            item = replace(item, raw="")
+        result.records.append(item)
     result.collapsed = log.collapsed
     result.seconds = round(time.perf_counter() - t, 3)
     return result
@@ -185,7 +198,18 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         settings = replace(settings, clean_sources=tuple(sorted(
             {*settings.clean_sources, *clean_sources})))
     check_unlocked(store)  # another build writing it: say so before the work, not after
-    read = read_records(inputs, fmt, encoding, progress)
+    with RawWriter(store) as raw:
+        report = _build(inputs, store, settings, raw, t0, started, fmt=fmt, encoding=encoding,
+                        jobs=jobs, strict=strict, rejects=rejects, progress=progress,
+                        on_read=on_read)
+    return report
+
+
+def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: RawWriter,
+           t0: float, started: datetime, *, fmt: str | None, encoding: str | None, jobs: int,
+           strict: bool, rejects: str | Path | None, progress: Progress | None,
+           on_read: Callable[[ReadResult], None] | None) -> BuildReport:
+    read = read_records(inputs, fmt, encoding, progress, raw=raw)
     sources = {r.source for r in read.records} | {r.source for r in read.rejected}
     unknown = set(settings.clean_sources) - sources
     if unknown:
@@ -217,6 +241,9 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     staged = begin_build(store, build_id)
     try:
         written = write_store(staged.path, read, resolution, info)
+        t = time.perf_counter()
+        raw_bytes = raw.install(staged.path)
+        written["raw records"] = round(time.perf_counter() - t, 3)
     except BaseException:
         staged.abort()
         raise
@@ -238,6 +265,8 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     metadata = {
+        "prisma": prisma_counts(read, resolution),
+        "raw records": {"file": RAW_FILE, "records": raw.count, "bytes": raw_bytes},
         "tool": "kg-resolve", "version": __version__, "build": build_id,
         "started": info.started, "inputs": [{"source": s.source, "path": make_origin(s.path),
                                              "format": s.format} for s in read.specs],
@@ -254,3 +283,29 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         write_metadata(staged.path, metadata)
         staged.commit()
     return BuildReport(store, build_id, read, resolution, summary, timings, metadata)
+
+
+def prisma_counts(read: ReadResult, resolution: Resolution) -> dict:
+    """The counts a systematic review's PRISMA flow diagram asks for: records
+    identified per source, records rejected (unreadable), duplicates removed
+    and the works left.  They add up: ``records read = records in works +
+    records rejected`` and ``duplicates removed = records in works - works``."""
+    per_source: dict[str, int] = {}
+    rejected_per_source: dict[str, int] = {}
+    for r in read.records:
+        per_source[r.source] = per_source.get(r.source, 0) + 1
+    for j in read.rejected:
+        name = j.source or "(unknown)"
+        per_source[name] = per_source.get(name, 0) + 1
+        rejected_per_source[name] = rejected_per_source.get(name, 0) + 1
+    in_works = sum(len(w.members) for w in resolution.works)
+    return {
+        "records read": len(read.records) + len(read.rejected),
+        "records per source": dict(sorted(per_source.items())),
+        "records rejected": len(read.rejected),
+        "rejected per source": dict(sorted(rejected_per_source.items())),
+        "records in works": in_works,
+        "duplicates removed": in_works - len(resolution.works),
+        "works": len(resolution.works),
+        "works with duplicates": sum(1 for w in resolution.works if len(w.members) > 1),
+    }

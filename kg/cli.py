@@ -9,7 +9,10 @@ cannot be found, parsed or run; 6 ``kg validate`` found SHACL violations.
 
 from __future__ import annotations
 
+import contextlib
+import csv
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +28,7 @@ from resolve.settings import Settings
 
 from . import export as exporting
 from .build import ReadResult, StrictError, build_store
+from .deduplicated import old_record_keys
 from .queries import (
     QueryError,
     format_csv,
@@ -209,34 +213,102 @@ def export_cmd(
     fmt: Annotated[str, typer.Option(
         "--format", "-f", help="turtle or ntriples (the default graph: works, versions, "
         "records, identifiers, rejections); trig, nquads or jsonld (the default graph and "
-        "the evidence graph); bibtex, ris or csv (one entry per work); clusters (CSV "
+        "the evidence graph); bibtex, ris or csv (the deduplicated library: one entry per "
+        "work, written from its chosen record with every field it had, plus the "
+        "identifiers, keywords and notes of the work's other records); clusters (CSV "
         "source,record_id,work_id, one row per record).")] = "turtle",
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output file.",
-                                         show_default=False)] = ...,  # type: ignore[assignment]
+    output: Annotated[str, typer.Option("--output", "-o", help="Output file; - for standard "
+                                        "output.", show_default=False)] = ...,  # type: ignore[assignment]
     with_build: Annotated[bool, typer.Option(
         "--with-build", help="trig, nquads, jsonld: add the build graph (the build activity; "
         "its times differ between builds, so the bytes do too).")] = False,
+    prefer: Annotated[list[str] | None, typer.Option(
+        "--prefer", help="bibtex, ris, csv: write each work from the record of the first of "
+        "these sources it has (SOURCE[,SOURCE...], repeatable), e.g. --prefer medline; "
+        "otherwise from its most complete record (ties: smallest source and id).",
+        show_default=False)] = None,
+    all_records: Annotated[bool, typer.Option(
+        "--all-records", help="bibtex, ris, csv: write every record, each work's chosen one "
+        "first and the others marked as its duplicates (BibTeX kgwork and duplicateof; RIS "
+        "N1 'kg-resolve: duplicate of KEY, work ID'; CSV work_id and duplicate_of).")] = False,
+    new_since: Annotated[Path | None, typer.Option(
+        "--new-since", help="bibtex, ris, csv: only the works none of whose records are in "
+        "this earlier store (a directory) or earlier kg export (BibTeX, RIS or CSV), as for "
+        "an updated search.", show_default=False)] = None,
+    duplicate_tag: Annotated[str, typer.Option(
+        "--duplicate-tag", help="ris with --all-records: the tag of the duplicate marker.")
+    ] = "N1",
 ) -> None:
-    """Export a store's graph (Turtle, N-Triples, TriG, N-Quads, JSON-LD), its works
-    (BibTeX, RIS, CSV) or its clusters (CSV). The same build gives the same bytes."""
+    """Export a store's graph (Turtle, N-Triples, TriG, N-Quads, JSON-LD), its
+    deduplicated works (BibTeX, RIS, CSV) or its clusters (CSV). The same build gives
+    the same bytes.
+
+    BibTeX, RIS and CSV lose nothing a screening tool needs: a work's chosen record is
+    written back in its own format when it came in that format (every tag, its citation
+    key), else mapped, and the work's other records add their identifiers (DOI, PMID,
+    accession numbers, ISSN...), keywords, notes and language. The PRISMA counts
+    (records per source, rejected, duplicates removed, works) are printed on stderr.
+    """
     if fmt not in exporting.FORMATS:
         raise _fail(f"--format {fmt}: expected one of {', '.join(exporting.FORMATS)}",
                     EXIT_INPUT)
+    if not re.fullmatch(r"[A-Z][A-Z0-9]", duplicate_tag):
+        raise _fail(f"--duplicate-tag {duplicate_tag}: expected a RIS tag (two capitals or "
+                    "a capital and a digit)", EXIT_INPUT)
     try:
-        oxi = open_store(store)
+        pinned = pin_store(store)  # the build now current: its graph and its records' text
+        build_dir = pinned.path
+        oxi = open_store(build_dir)
+        meta = store_metadata(build_dir)
     except StoreError as exc:
         raise _fail(str(exc), EXIT_STORE) from exc
-    if fmt == "clusters":
-        n = exporting.export_clusters(oxi, output)
-        err.print(f"wrote {n} records to {output}")
-    elif fmt in exporting.WORK_FORMATS:
-        n = exporting.export_works(oxi, fmt, output)  # type: ignore[arg-type]
-        err.print(f"wrote {n} works to {output}")
-    else:
-        with output.open("wb") as fh:
-            n = exporting.export_rdf(oxi, fmt, fh, with_build)  # type: ignore[arg-type]
-        what = "quads" if fmt in exporting.DATASET_FORMATS else "triples"
-        err.print(f"wrote {n} {what} to {output}")
+    preferred = [p.strip() for item in prefer or [] for p in item.split(",") if p.strip()]
+    known = set(meta.get("prisma", {}).get("records per source", {}))
+    if preferred and known and (unknown := [p for p in preferred if p not in known]):
+        raise _fail(f"--prefer {', '.join(unknown)}: no such source in the store (its "
+                    f"sources: {', '.join(sorted(known))})", EXIT_INPUT)
+    old = None
+    if new_since is not None:
+        try:
+            old = old_record_keys(new_since)
+        except StoreError as exc:
+            raise _fail(f"--new-since {new_since}: {exc}", EXIT_STORE) from exc
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise _fail(f"--new-since {new_since}: cannot read: {exc}", EXIT_INPUT) from exc
+    to_stdout = output == "-"
+    try:
+        with (contextlib.nullcontext(sys.stdout.buffer) if to_stdout
+              else Path(output).open("wb")) as fh:
+            if fmt == "clusters":
+                n = exporting.export_clusters(oxi, fh)
+                message = f"wrote {n} records"
+            elif fmt in exporting.WORK_FORMATS:
+                result = exporting.export_works(
+                    oxi, fmt, fh, build_dir, prefer=preferred,  # type: ignore[arg-type]
+                    all_records=all_records, new_since=old, duplicate_tag=duplicate_tag)
+                what = "records" if all_records else "works"
+                message = f"wrote {result.entries} {what}"
+                if old is not None:
+                    message += (f" ({result.works} works new since {new_since}, "
+                                f"{result.skipped_old} not new)")
+            else:
+                n = exporting.export_rdf(oxi, fmt, fh, with_build)  # type: ignore[arg-type]
+                what = "quads" if fmt in exporting.DATASET_FORMATS else "triples"
+                message = f"wrote {n} {what}"
+            fh.flush()
+    except OSError as exc:
+        raise _fail(f"--output {output}: {exc.strerror or exc}", EXIT_INPUT) from exc
+    err.print(f"{message} to {'standard output' if to_stdout else output}", highlight=False)
+    if fmt in exporting.WORK_FORMATS and meta.get("prisma"):
+        err.print(prisma_text(meta["prisma"]), highlight=False)
+
+
+def prisma_text(p: dict) -> str:
+    """The PRISMA counts of a build, as ``kg export`` prints them."""
+    per = ", ".join(f"{s} {n}" for s, n in p.get("records per source", {}).items())
+    return (f"PRISMA: records identified {p['records read']} ({per}); rejected "
+            f"{p['records rejected']}; duplicates removed {p['duplicates removed']}; "
+            f"works {p['works']}")
 
 
 EXIT_INVALID = 6

@@ -11,6 +11,7 @@ export is sorted, so the same build gives the same bytes.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator
 from itertools import groupby
@@ -20,12 +21,12 @@ from typing import BinaryIO, Literal, cast
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
 from pyoxigraph import Literal as RdfLiteral
 
-from . import bibliography
+from . import deduplicated
 from .queries import run_query, term_text
 from .vocab import BUILD_GRAPH, DATA, EVIDENCE_GRAPH, PREFIXES, RDF, XSD
 
+WorkExport = deduplicated.WorkExport
 RdfExport = Literal["turtle", "ntriples", "trig", "nquads", "jsonld"]
-WorkExport = Literal["bibtex", "ris", "csv"]
 RDF_FORMATS = ("turtle", "ntriples", "trig", "nquads", "jsonld")
 WORK_FORMATS = ("bibtex", "ris", "csv")
 FORMATS = (*RDF_FORMATS, *WORK_FORMATS, "clusters")
@@ -188,23 +189,25 @@ def jsonld_lines(quads: list[Quad]) -> Iterator[str]:
 # ------------------------------------------------------------ works, clusters
 
 
-def export_works(store: Store, fmt: WorkExport, path: Path) -> int:
-    """One entry per work as BibTeX, RIS or CSV; returns the number of works."""
-    entries = bibliography.work_entries(store)
-    text = {"bibtex": bibliography.to_bibtex, "ris": bibliography.to_ris,
-            "csv": bibliography.to_csv}[fmt](entries)
-    path.write_bytes(text.encode("utf-8"))
-    return len(entries)
+def export_works(store: Store, fmt: WorkExport, out: BinaryIO, build_dir: Path | None = None,
+                 **options: object) -> deduplicated.ExportResult:
+    """The works as BibTeX, RIS or CSV (see :mod:`kg.deduplicated`; ``build_dir``
+    is the build's directory, which holds the records' source text, and
+    ``options`` are :func:`kg.deduplicated.export_library`'s)."""
+    text, result = deduplicated.export_library(store, build_dir, fmt, **options)  # type: ignore[arg-type]
+    out.write(text.encode("utf-8"))
+    return result
 
 
-def export_clusters(store: Store, path: Path) -> int:
+def export_clusters(store: Store, out: BinaryIO) -> int:
     """``source,record_id,work_id``: one row per record, sorted."""
     rows = sorted([term_text(s["source"]), term_text(s["record"]), term_text(s["work"])]
                   for s in run_query(store, CLUSTERS_QUERY))
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["source", "record_id", "work_id"])
-        w.writerows(rows)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["source", "record_id", "work_id"])
+    w.writerows(rows)
+    out.write(buf.getvalue().encode("utf-8"))
     return len(rows)
 
 

@@ -81,6 +81,10 @@ class Record:
     arxiv_version: int | None = None
     origin: str = ""
     """Where the record was read: ``file:line``."""
+    raw: str = field(default="", compare=False, repr=False)
+    """The record's source text as read (a RIS record, a BibTeX entry, a JSON
+    line...), for exports that write it back; not part of equality, and
+    :func:`kg.build.read_records` moves it out of the records it keeps."""
 
     @property
     def key(self) -> RecordKey:

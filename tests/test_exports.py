@@ -133,6 +133,18 @@ def test_bibtex_parses_back(twins):
     assert bert.fields_dict["author"].value.startswith("Devlin, Jacob and Chang, Ming-Wei")
     assert bert.fields_dict["pages"].value == "4171--4186"
     assert bert.fields_dict["kgwork"].value == "w72d73ef28e184ab5"
+    # written from its most complete record (Semantic Scholar's, whose names are ASCII)
+    slovak = next(e for e in lib.entries if e.fields_dict["kgwork"].value.startswith("wbed0"))
+    assert "Simko, Marian" in slovak.fields_dict["author"].value
+
+
+def test_bibtex_prefer_takes_the_preferred_sources_record(example_store, tmp_path):
+    bibtexparser = pytest.importorskip("bibtexparser")
+    out = tmp_path / "prefer.bib"
+    r = run("export", "--store", example_store, "-f", "bibtex", "--prefer", "dblp,arxiv",
+            "-o", out)
+    assert r.exit_code == 0, describe(r)
+    lib = bibtexparser.parse_string(out.read_text(encoding="utf-8"))
     slovak = next(e for e in lib.entries if e.fields_dict["kgwork"].value.startswith("wbed0"))
     assert "Šimko, Marián" in slovak.fields_dict["author"].value
 

@@ -87,7 +87,7 @@ def record_from_mapping(obj: dict, source: str, origin: str, raw: str = "") -> R
         return Rejection(origin, problem, raw=raw, source=source,
                          record_id=escape_surrogates(rid)[:1000])
     try:
-        return _build_record(repair_fields(obj), source, rid, origin)
+        return _build_record(repair_fields(obj), source, rid, origin, raw)
     except DATA_ERRORS as exc:
         return Rejection(origin, escape_surrogates(f"unusable record: {exc}"), raw=raw,
                          source=source, record_id=rid)
@@ -170,7 +170,7 @@ def _url_ids(obj: dict, found: _Identifiers) -> list[str]:
     return urls
 
 
-def _build_record(obj: dict, source: str, rid: str, origin: str) -> Record:
+def _build_record(obj: dict, source: str, rid: str, origin: str, raw: str = "") -> Record:
     found = _Identifiers()
     _field_ids(obj, found)
     _scheme_ids(obj.get("identifiers"), found)
@@ -201,4 +201,5 @@ def _build_record(obj: dict, source: str, rid: str, origin: str) -> Record:
         urls=tuple(urls),
         arxiv_version=found.arxiv_version,
         origin=origin,
+        raw=raw,
     )
