@@ -11,7 +11,7 @@ environment, ``benchmarks/.venv-bib-dedupe``, created from
 
     python benchmarks/quality.py --out benchmarks/RESULTS.md --json benchmarks/results.json
     python benchmarks/quality.py dblp-acm cardiac          # some sets, both tools
-    python benchmarks/quality.py --tool kg-resolve --gate dblp-acm cardiac stroke   # CI
+    python benchmarks/quality.py --tool kg-resolve --gate dblp-acm dblp-scholar cardiac stroke  # CI
 
 DBLP-Scholar (``dblp-scholar``) is scored as linkage: only pairs across
 DBLP and Scholar count (its gold labels no Scholar-Scholar pairs), see
