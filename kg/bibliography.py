@@ -106,6 +106,21 @@ def _objects(store: Store, predicate: str,
             yield s, cast("NamedNode | BlankNode | Literal", q.object)
 
 
+def author_tuples(store: Store, author_of: dict[str, str]
+                  ) -> Iterator[tuple[str, tuple[int, str, str, str]]]:
+    """``(owner, (position, name, family, given))`` of every author node in
+    ``author_of`` (author node -> the work or record that lists it)."""
+    parts: dict[str, dict[str, str]] = {a: {} for a in author_of}
+    for prop, name in ((FOAF.name, "name"), (FOAF.familyName, "family"),
+                       (FOAF.givenName, "given"), (KGR.position, "pos")):
+        for s, o in _objects(store, prop, RECORD_PREFIX):
+            if s in parts:
+                parts[s][name] = o.value
+    for node, p in parts.items():
+        yield author_of[node], (int(p.get("pos", "0")), p.get("name", ""),
+                                p.get("family", ""), p.get("given", ""))
+
+
 def work_entries(store: Store) -> list[WorkEntry]:
     """Every work of the store with its canonical fields, sorted by work id."""
     works: dict[str, WorkEntry] = {}
@@ -125,16 +140,9 @@ def work_entries(store: Store) -> list[WorkEntry]:
     for s, o in _objects(store, DCTERMS.creator, WORK_PREFIX):
         if s in works:
             author_of[o.value] = s
-    parts: dict[str, dict[str, str]] = {a: {} for a in author_of}
     # a work's authors are the author nodes of the record they were taken from
-    for prop, name in ((FOAF.name, "name"), (FOAF.familyName, "family"),
-                       (FOAF.givenName, "given"), (KGR.position, "pos")):
-        for s, o in _objects(store, prop, RECORD_PREFIX):
-            if s in parts:
-                parts[s][name] = o.value
-    for node, p in parts.items():
-        works[author_of[node]].authors.append(
-            (int(p.get("pos", "0")), p.get("name", ""), p.get("family", ""), p.get("given", "")))
+    for owner, author in author_tuples(store, author_of):
+        works[owner].authors.append(author)
 
     work_of: dict[str, str] = {}
     for s, o in _objects(store, FRBR.realization, WORK_PREFIX):

@@ -50,7 +50,7 @@ from resolve.types import RecordKey, is_preprint_doi
 from . import bibliography as bib
 from .bibliography import RECORD_PREFIX, WorkEntry, _objects, best_url, entry_key
 from .rawrecords import read_raw
-from .vocab import DATA, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGR, LITERAL, PRISM
+from .vocab import DATA, DATACITE, DCTERMS, FABIO, FRBR, KGR, LITERAL, PRISM
 
 WorkExport = TypingLiteral["bibtex", "ris", "csv"]
 IDENTIFIER_PREFIX = DATA + "identifier/"
@@ -103,15 +103,8 @@ def record_entries(store: Store) -> dict[str, WorkEntry]:
                 setattr(recs[s], name, o.value)
     author_of = {o.value: s for s, o in _objects(store, DCTERMS.creator, RECORD_PREFIX)
                  if s in recs}
-    parts: dict[str, dict[str, str]] = {a: {} for a in author_of}
-    for prop, name in ((FOAF.name, "name"), (FOAF.familyName, "family"),
-                       (FOAF.givenName, "given"), (KGR.position, "pos")):
-        for s, o in _objects(store, prop, RECORD_PREFIX):
-            if s in parts:
-                parts[s][name] = o.value
-    for node, p in parts.items():
-        recs[author_of[node]].authors.append(
-            (int(p.get("pos", "0")), p.get("name", ""), p.get("family", ""), p.get("given", "")))
+    for owner, author in bib.author_tuples(store, author_of):
+        recs[owner].authors.append(author)
     literal = {s: o.value for s, o in _literal_values(store)}
     for s, o in _objects(store, DATACITE.hasIdentifier, RECORD_PREFIX):
         if s in recs and o.value.startswith(IDENTIFIER_PREFIX):
