@@ -45,6 +45,7 @@ sys.path.insert(0, str(HERE.parent))
 from kg.store import current_path, store_metadata  # noqa: E402
 from resolve.candidates import load_candidates  # noqa: E402
 from resolve.evaluate import Scores, clusters_from_groups, evaluate, read_clusters_csv  # noqa: E402
+from resolve.unionfind import UnionFind  # noqa: E402
 
 SYSREV = ("cardiac", "depression", "diabetes", "neuroimaging", "cytology_screening",
           "haematology", "stroke")
@@ -65,21 +66,25 @@ STAGES = ("read", "features", "evidence graph", "candidates", "scoring", "cluste
           "rdf + load")
 
 
+# Sets of two tables linked by a mapping file: the mapping, and each table's
+# source name and file.
+TABLE_SETS = {
+    "dblp-acm": ("DBLP-ACM_perfectMapping.csv", ("dblp", "DBLP2.csv"), ("acm", "ACM.csv")),
+    "dblp-scholar": ("DBLP-Scholar_perfectMapping.csv", ("dblp", "DBLP1.csv"),
+                     ("scholar", "Scholar.csv.gz")),
+}
+
+
 def dataset(data: Path, name: str) -> tuple[list[str], dict]:
     """The ``kg build`` inputs of a set and its gold labels."""
-    if name == "dblp-acm":
-        d = data / "dblp-acm"
-        with (d / "DBLP-ACM_perfectMapping.csv").open(encoding="utf-8") as fh:
+    if name in TABLE_SETS:
+        mapping, (sa, fa), (sb, fb) = TABLE_SETS[name]
+        d = data / name
+        with (d / mapping).open(encoding="utf-8") as fh:
             rows = list(csv.reader(fh))[1:]
-        gold = clusters_from_groups([[("dblp", a), ("acm", b)] for a, b in rows])
-        return [f"dblp={d / 'DBLP2.csv'}", f"acm={d / 'ACM.csv'}"], gold
-    if name == "dblp-scholar":
-        d = data / "dblp-scholar"
-        with (d / "DBLP-Scholar_perfectMapping.csv").open(encoding="utf-8") as fh:
-            rows = list(csv.reader(fh))[1:]
-        # many-to-many: the groups sharing a record are joined into one cluster
-        gold = _components([[("dblp", a), ("scholar", b)] for a, b in rows])
-        return [f"dblp={d / 'DBLP1.csv'}", f"scholar={d / 'Scholar.csv.gz'}"], gold
+        # DBLP-Scholar is many-to-many: the pairs sharing a record are one cluster
+        gold = _components([[(sa, a), (sb, b)] for a, b in rows])
+        return [f"{sa}={d / fa}", f"{sb}={d / fb}"], gold
     d = data / "sysrev" / name
     files = sorted(d.glob("records_pre_merged*.csv.gz"))
     with (d / "merged_record_ids.csv").open(encoding="utf-8") as fh:
@@ -90,18 +95,11 @@ def dataset(data: Path, name: str) -> tuple[list[str], dict]:
 
 def _components(groups: list[list[tuple[str, str]]]) -> dict:
     """Cluster labels of the connected components of overlapping groups."""
-    parent: dict = {}
-
-    def find(x):
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    uf: UnionFind[tuple[str, str]] = UnionFind()
     for group in groups:
-        for x in group[1:]:
-            parent[find(x)] = find(group[0])
-    return {k: find(k) for k in parent}
+        for x in group:
+            uf.union(group[0], x)
+    return clusters_from_groups(uf.groups())
 
 
 def cross_scores(predicted: dict, gold: dict, sources: tuple[str, str]) -> Scores:
