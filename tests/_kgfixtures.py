@@ -10,8 +10,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -150,3 +155,26 @@ def clusters_of(store: Path, out: Path) -> dict[tuple[str, str], str]:
     assert res.exit_code == 0, describe(res)
     with out.open(encoding="utf-8", newline="") as fh:
         return {(r["source"], r["record_id"]): r["work_id"] for r in csv.DictReader(fh)}
+
+
+@contextmanager
+def serving(store: Path, *options: str) -> Iterator[str]:
+    """``kg serve`` over ``store`` as a real subprocess on a free port, with
+    ``options``; yields the endpoint's URL and stops the server after."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--store", str(store), "--port", "0",
+         *options], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        assert "SPARQL endpoint" in line, line + proc.stderr.read()
+        yield line.split()[4]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -17,7 +14,7 @@ from xml.etree import ElementTree
 import _kgfixtures
 import pytest
 import rdflib
-from _kgfixtures import ROOT, run
+from _kgfixtures import run, serving
 
 from kg.serve import Refused, check_query, negotiate, parse_accept
 
@@ -78,26 +75,8 @@ def test_accept_parsing_and_negotiation():
 @pytest.fixture(scope="module")
 def endpoint(example_store):
     """``kg serve`` as a real subprocess on a free port; its endpoint URL."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(example_store), "--port", "0",
-         "--timeout", "2", "--workers", "2"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = proc.stdout.readline()
-        assert "SPARQL endpoint" in line, line + proc.stderr.read()
-        url = line.split()[4]
+    with serving(example_store, "--timeout", "2", "--workers", "2") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
-    assert proc.returncode is not None
 
 
 def client(url: str, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper.SPARQLWrapper:

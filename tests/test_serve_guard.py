@@ -18,7 +18,7 @@ import urllib.request
 
 import _kgfixtures
 import pytest
-from _kgfixtures import ROOT, run
+from _kgfixtures import ROOT, run, serving
 
 from kg.serve import (
     Job,
@@ -168,25 +168,9 @@ def test_isolated_worker_cannot_reach_127_0_0_1(listener):
 @pytest.fixture(scope="module")
 def endpoint(example_store):
     """``kg serve`` with a small memory cap, two workers and an extra host name."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg.cli", "serve", "--store", str(example_store), "--port", "0",
-         "--timeout", "20", "--workers", "2", "--memory-limit", "300",
-         "--allow-host", "kg.example"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    try:
-        line = proc.stdout.readline()
-        assert "SPARQL endpoint" in line, line + proc.stderr.read()
-        yield line.split()[4]
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+    with serving(example_store, "--timeout", "20", "--workers", "2", "--memory-limit", "300",
+                 "--allow-host", "kg.example") as url:
+        yield url
 
 
 def http(url: str, data: bytes | None = None, headers: dict[str, str] | None = None,

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _kgfixtures import EXAMPLE_FILES, ROOT, describe, flat, run, text
+from _kgfixtures import EXAMPLE_FILES, ROOT, describe, flat, run, serving, text
 from pyoxigraph import Store
 
 import kg.build
@@ -323,15 +323,6 @@ def test_what_a_dead_first_build_left_is_not_a_store_and_is_cleaned(tmp_path, ol
 # ------------------------------------------------------------ serving a rebuild
 
 
-def _serve(store: Path) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([*KG, "serve", "--store", str(store), "--port", "0",
-                             "--timeout", "5", "--workers", "1"], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    line = proc.stdout.readline()
-    assert "SPARQL endpoint" in line, line + proc.stderr.read()
-    return proc, line.split()[4]
-
-
 def _served_works(url: str) -> tuple[int, str]:
     """The number of works the endpoint answers, and the build it names."""
     import urllib.parse
@@ -345,8 +336,7 @@ def _served_works(url: str) -> tuple[int, str]:
 
 
 def test_the_endpoint_serves_the_old_store_during_a_rebuild_then_the_new(old_store):
-    proc, url = _serve(old_store)
-    try:
+    with serving(old_store, "--timeout", "5", "--workers", "1") as url:
         assert _served_works(url)[0] == OLD_WORKS
         old_build = store_metadata(old_store)["build"]
         build = start_build(old_store, EXAMPLE_FILES, hook="loading:pause")
@@ -364,8 +354,3 @@ def test_the_endpoint_serves_the_old_store_during_a_rebuild_then_the_new(old_sto
         while _served_works(url) != (NEW_WORKS, new_build):
             assert time.monotonic() < deadline, "the endpoint never took up the new build"
             time.sleep(0.5)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        proc.stdout.close()
-        proc.stderr.close()
