@@ -41,8 +41,21 @@ def clean_text(s: str | None) -> str:
     if "<" in s:
         s = _TAG_RE.sub(_tag_sub, s)
     if not s.isascii():
+        if "\u00e2?" in s:
+            s = _LOST_MOJIBAKE_RE.sub(_lost_mojibake, s)
         s = unicodedata.normalize("NFKC", _fix_mojibake(s)).translate(_INVISIBLE)
     return " ".join(s.split())
+
+
+# Punctuation whose UTF-8 was read as cp1252 and whose middle byte was then
+# lost to "?" (web-scraped records: "Metanoia\u00e2??New", "Franklin\u00e2?\u00a6"):
+# no repair can say which quote or dash it was, but "\u00e2?\u00a6" was an ellipsis.
+_LOST_MOJIBAKE_RE = re.compile("\u00e2\\?[\\?\u00a6\u0080-\u00bf\u2018-\u201e\u2020-\u2122]")
+
+
+def _lost_mojibake(m: re.Match[str]) -> str:
+    """An ellipsis for the lost ellipsis, a space for a lost quote or dash."""
+    return "\u2026" if m.group().endswith("\u00a6") else " "
 
 
 def _ftfy(s: str) -> str:
@@ -482,13 +495,24 @@ _GROUP_AUTHOR_RE = re.compile(
     re.I)
 
 
+# Words of a page's headings or of an affiliation that web scrapers read into
+# author lists ("I Overview; Q Processing; O Techniques", "GC Introduction",
+# "B Authors", "CP UniversityofMaryland"): no person's family name.
+_NOT_A_PERSON_RE = re.compile(
+    r"\b(?:introduction|overview|tutorial|abstract|authors?|processing|techniques?|"
+    r"approach|preface|foreword|contents|chapter|appendix|references|department|"
+    r"institute|laborator(?:y|ies)|university\w*|proceedings|workshop|symposium)\b",
+    re.I)
+
+
 def is_group_author(name: str) -> bool:
     """Whether an author-list entry names a group rather than a person ("The
     Paradise Team", "CORPORATE Fox Development Team", "Group, ASCUS LSIL
-    Triage Study"), or a publication that web scrapers put in the author
-    list ("ACM SIGMOD Anthology", "P Edition"): its family-name key says
+    Triage Study"), or a publication, heading or affiliation that web
+    scrapers put in the author list ("ACM SIGMOD Anthology", "P Edition",
+    "GC Introduction", "CP UniversityofMaryland"): its family-name key says
     nothing about who wrote a work."""
-    return _GROUP_AUTHOR_RE.search(name) is not None
+    return _GROUP_AUTHOR_RE.search(name) is not None or _NOT_A_PERSON_RE.search(name) is not None
 
 
 _DBLP_HOMONYM_RE = re.compile(r"\s+\d{4}$")

@@ -113,22 +113,51 @@ def _variant(w: str, v: str) -> bool:
 
 
 def _author_match(x: str, y: str) -> float:
-    """1 for the same key, 0.9 for compatible initials, 0.8 for a family name
-    broken by encoding (``auppa`` vs ``suppa``) with the same initials."""
+    """How surely two author keys ("family initials") name one person: 1 for
+    the same key, 0.9 for compatible initials, 0.8 for a family name broken
+    by encoding or OCR (``auppa`` / ``suppa``, ``gtiting`` / ``guting``) or
+    cut at a hyphen (``rodriguez`` / ``rodriguezmartinez``), or for the
+    family and given name read in swapped order."""
     if x == y:
         return 1.0
     fx, _, ix = x.partition(" ")
     fy, _, iy = y.partition(" ")
+    initials = not ix or not iy or ix.startswith(iy) or iy.startswith(ix)
     if fx == fy:
-        if not ix or not iy or ix.startswith(iy) or iy.startswith(ix):
+        if initials:
             return 0.9
         if _run_together_initials(ix, iy):
             return 0.8
         return 0.3 if ix[0] == iy[0] else 0.0
-    if len(fx) >= 4 and len(fy) >= 4 and (not ix or not iy or ix[0] == iy[0]):
-        if Levenshtein.normalized_similarity(fx, fy) >= 0.75:
+    if initials or (ix and iy and ix[0] == iy[0]) or _run_together_initials(ix, iy):
+        if _same_family(fx, fy):
             return 0.8
+    elif _swapped(fx, ix, fy, iy):
+        return 0.8
     return 0.0
+
+
+def _same_family(fx: str, fy: str) -> bool:
+    """A family name misspelt by encoding or OCR (at most two edits in six
+    letters or more, or 75% alike), or cut at its hyphen: web-scraped and
+    OCR'd author lists."""
+    short, long_ = sorted((fx, fy), key=len)
+    if len(short) < 4:
+        return False
+    if len(short) >= 5 and (long_.startswith(short) or long_.endswith(short)):
+        return True
+    if Levenshtein.normalized_similarity(fx, fy) >= 0.75:
+        return True
+    return len(short) >= 6 and Levenshtein.distance(fx, fy, score_cutoff=2) <= 2
+
+
+def _swapped(fx: str, ix: str, fy: str, iy: str) -> bool:
+    """One side read "Nicolas Bruno" as family "Nicolas", initial B: each
+    family name starts with the other's single initial.  Reference lists and
+    scraped records print names in either order (and East Asian names come
+    family first)."""
+    return (len(ix) == 1 and len(iy) == 1 and len(fx) >= 3 and len(fy) >= 3
+            and fx[0] == iy and fy[0] == ix)
 
 
 def _run_together_initials(x: str, y: str) -> bool:

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import features_and_stats, make_record
 
 from resolve import normalize as nz
+from resolve.normalize import clean_text, parse_author
+from resolve.similarity import _author_match
 
 
 def test_placeholders_are_missing_values() -> None:
@@ -97,3 +100,38 @@ def test_a_publication_in_the_author_list_is_no_person() -> None:
     rec = make_record(title="Picture Programming Project", authors="ACMS Anthology; P Edition")
     fa, = features_and_stats([rec])[0]
     assert fa.authors == ()
+
+
+def test_headings_and_affiliations_in_the_author_list_are_no_person() -> None:
+    """Scrapers read a page's headings or an affiliation as authors."""
+    for names in ("I Overview; Q Processing; O Techniques", "GC Introduction", "B Authors",
+                  "CP UniversityofMaryland"):
+        rec = make_record(title="Database Techniques for the World-Wide Web", authors=names)
+        fa, = features_and_stats([rec])[0]
+        assert fa.authors == (), names
+    rec = make_record(title="A Survey", authors="P Overbeek; J Abstracts-Smith")
+    assert len(features_and_stats([rec])[0][0].authors) == 2
+
+
+def test_lost_mojibake_punctuation() -> None:
+    """A cp1252-read quote, dash or ellipsis whose middle byte became "?"."""
+    assert clean_text("StorHouse Metanoia\u00e2??New Applications") == \
+        "StorHouse Metanoia New Applications"
+    assert parse_author("M Franklin\u00e2?\u00a6").key == "franklin m"
+    assert clean_text("na\u00efve \u00e2 la carte") == "na\u00efve \u00e2 la carte"
+
+
+@pytest.mark.parametrize(("x", "y", "same"), [
+    ("nicolas b", "bruno n", True),             # family and given name swapped
+    ("rodriguez m", "rodriguezmartinez m", True),  # cut at the hyphen
+    ("martinez mr", "rodriguezmartinez m", True),
+    ("gtiting rh", "guting r", True),           # OCR
+    ("faloutsost yirsc", "faloutsos c", True),  # OCR and run-together initials
+    ("nicolas b", "bruno k", False),
+    ("lee j", "leeson j", False),               # too short to be a cut name
+    ("smith j", "jones k", False),
+    ("guting r", "gating k", False),
+])
+def test_author_keys_of_one_person_in_dirty_lists(x: str, y: str, same: bool) -> None:
+    assert (_author_match(x, y) >= 0.8) is same
+    assert _author_match(x, y) == _author_match(y, x)
