@@ -11,10 +11,13 @@ The hand-set weights of :mod:`resolve.scoring` are the starting point and a
 prior: each level's learned weight is averaged with its hand-set weight, the
 learned one counting as many times as the level's support (the harmonic
 mean-like ``cm * cu / (cm + cu)`` of its expected match and non-match
-counts), the hand-set one as ``settings.em_prior_pairs``.  A level that
-hardly occurs in this data (an arXiv conflict among medical records) keeps
-its hand-set weight, and a small input is resolved much as the hand-set
-model would resolve it.
+counts), the hand-set one as ``settings.em_prior_pairs`` (100: a level seen
+among a few hundred matches and non-matches is mostly what the data says).
+Only the levels a rule names keep their sign (:func:`free_levels`), and the
+data makes them stronger only against a tenfold prior
+(:data:`RULE_PRIOR_FACTOR`).  A level that hardly occurs in this data (an
+arXiv conflict among medical records) keeps its hand-set weight, and a
+small input is resolved much as the hand-set model would resolve it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,24 @@ from .settings import Settings
 
 MAX_WEIGHT = 20.0
 """No single level may move the log2 odds by more than this."""
+
+
+RULE_PRIOR_FACTOR = 10.0
+"""A level a rule names is shrunk this many times harder towards its hand-set
+weight when the data would make it *stronger* than hand-set: "same volume,
+page missing" co-occurs with an exact title among matches, and EM, which
+takes the fields as independent, would count that agreement twice.  The
+data making a rule *weaker* (dirty fields: numbers in web-scraped titles
+misread, a journal's conference issue) is heard at the common strength."""
+
+
+def free_levels() -> list[np.ndarray]:
+    """Per comparison, which levels may change sign in estimation: the bands
+    of a degree of likeness (``Level.at_least``: titles, author lists, venue
+    names).  A level a rule names (numbers in the titles differ, years one
+    apart, pages that differ in one volume, a journal against proceedings,
+    conflicting identifiers) keeps the direction of its hand-set weight."""
+    return [np.array([lv.at_least is not None for lv in c.levels]) for c in ALL_COMPARISONS]
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,7 @@ def estimate_model(levels: np.ndarray, settings: Settings,
     p = _posterior(_log_odds(g, hand_w, hand.prior))
 
     alpha = settings.em_prior_pairs
+    free = free_levels()
     weights = hand_w
     converged = False
     it = 0
@@ -129,12 +151,18 @@ def estimate_model(levels: np.ndarray, settings: Settings,
             # How much data speaks for this level: few matches or few
             # non-matches at a level make its ratio unreliable.
             support = cm * cu / np.maximum(cm + cu, 1e-12)
-            weight = (support * learned + alpha * hand_w[k]) / (support + alpha)
-            # A level keeps the direction its hand-set weight gives it: EM on
-            # its own can mistake "same authors, journal and year" (a series
-            # of papers) for the match class and reward a disagreement.
-            weight = np.where(hand_w[k] > 0, np.maximum(weight, 0.0),
-                              np.where(hand_w[k] < 0, np.minimum(weight, 0.0), weight))
+            a = np.where(free[k] | (np.abs(learned) <= np.abs(hand_w[k])), alpha,
+                         alpha * RULE_PRIOR_FACTOR)
+            weight = (support * learned + a * hand_w[k]) / (support + a)
+            # A level a rule names keeps its direction: EM on its own can
+            # mistake "same authors, journal and year" (a series of papers)
+            # for the match class and reward titles whose numbers differ, or
+            # pages that differ in one volume.  Degrees of likeness move
+            # freely: in web-scraped data a title with a word changed, or an
+            # author list sharing a name or two, is mostly the same work.
+            weight = np.where(~free[k] & (hand_w[k] > 0), np.maximum(weight, 0.0),
+                              np.where(~free[k] & (hand_w[k] < 0), np.minimum(weight, 0.0),
+                                       weight))
             new_weights.append(weight)
         share = float(np.clip(np.average(p, weights=w), 1e-6, 1 - 1e-6))
         delta = max(float(np.abs(a - b).max()) for a, b in zip(new_weights, weights, strict=True))

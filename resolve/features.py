@@ -234,3 +234,4 @@ def token_stats(features: Sequence[Features]) -> TokenStats:
                       {t: len(v) for t, v in title_works.items()},
                       {a: len(v) for a, v in author_works.items()},
                       {p: len(v) for p, v in pair_works.items()})
+

@@ -35,7 +35,7 @@ class Settings:
     # pseudo-pairs; with fewer candidate pairs than em_min_pairs, the
     # hand-set weights are used as they are.
     estimate_weights: bool = True
-    em_prior_pairs: float = 1000.0
+    em_prior_pairs: float = 100.0
     em_min_pairs: int = 200
     em_iterations: int = 50
     em_tolerance: float = 0.001

@@ -108,8 +108,10 @@ def _substituted_word(x: Sequence[str], y: Sequence[str]) -> bool:
 
 def _variant(w: str, v: str) -> bool:
     """A spelling variant, typo or shortening: "haemolytic"/"hemolytic",
-    "nets"/"networks", "turst"/"trust" (two swapped letters are one slip)."""
-    return w[:3] == v[:3] or OSA.normalized_similarity(w, v) >= 0.75
+    "nets"/"networks", "turst"/"trust" (two swapped letters are one slip), or
+    a word of a PDF-extracted title that lost a ligature ("le" for "file")."""
+    return (w[:3] == v[:3] or OSA.normalized_similarity(w, v) >= 0.75
+            or _LIGATURES.sub("", w) == v or _LIGATURES.sub("", v) == w)
 
 
 def _author_match(x: str, y: str) -> float:
