@@ -487,6 +487,11 @@ def info(store: StoreOpt) -> None:
     out.print_json(data=meta)
 
 
+from .cli_review import register  # noqa: E402  (decide, decisions, explain, review)
+
+register(app)
+
+
 def main() -> None:
     app()
 
