@@ -69,9 +69,17 @@ class Link:
     score: float | None
     """None: a person's decision."""
 
-    def text(self) -> str:
-        how = "human decision" if self.score is None else f"{self.score:.4f}"
-        return f"{human.name(self.a)} ={how}= {human.name(self.b)}"
+    @property
+    def how(self) -> str:
+        return "human decision" if self.score is None else f"{self.score:.4f}"
+
+
+def path_text(links: list[Link]) -> str:
+    """``a =0.9812= m =human decision= b``: the records of a path and what
+    joined each two."""
+    if not links:
+        return ""
+    return human.name(links[0].a) + "".join(f" ={x.how}= {human.name(x.b)}" for x in links)
 
 
 @dataclass
@@ -156,13 +164,16 @@ def stored_veto(oxi: Store, a: RecordKey, b: RecordKey) -> str | None:
 
 
 def join_path(view: StoreView, work: str, a: RecordKey, b: RecordKey) -> list[Link]:
-    """The shortest chain of merged pairs (and people's ``same`` decisions)
-    within ``work`` from ``a`` to ``b``; strongest links first on a tie."""
+    """The shortest chain of pairs whose score joined them (and people's
+    ``same`` decisions) within ``work`` from ``a`` to ``b``; strongest links
+    first on a tie."""
     edges: dict[RecordKey, list[tuple[float, RecordKey]]] = defaultdict(list)
     for s in run_query(view.oxi, MERGED_QUERY, {"work": work}):
         x = (term_text(s["sa"]), term_text(s["ia"]))
         y = (term_text(s["sb"]), term_text(s["ib"]))
         score = float(term_text(s["score"]))
+        if score < view.threshold:
+            continue  # in one work through others, not joined by this pair
         edges[x].append((score, y))
         edges[y].append((score, x))
     for (x, y), (verdict, _) in view.applied.items():
@@ -261,7 +272,7 @@ def format_explanation(x: Explanation) -> str:
     lines = [record_line(x.a), record_line(x.b), x.why,
              x.line + ("" if x.stored else " (scored now: the build kept no evidence of it)")]
     if x.same_work and x.path and len(x.path) > 1:
-        lines.append("path: " + "; ".join(link.text() for link in x.path))
+        lines.append("path: " + path_text(x.path))
     if x.decision is not None:
         lines.append(decision_text(x.decision, x.pending))
     return "\n".join(lines) + "\n"
@@ -283,7 +294,6 @@ def preview(view: StoreView, d: human.Decision) -> str:
     if ra.work != rb.work:
         return "already two works; the decision keeps them apart in every later build"
     path = join_path(view, ra.work, d.a, d.b)
-    via = ("; joined now through " + "; ".join(link.text() for link in path)
-           if len(path) > 1 else "")
+    via = f"; joined now by {path_text(path)}" if len(path) > 1 else ""
     return (f"the next build splits work {ra.work} ({size[ra.work]} records): "
             f"{human.name(d.a)} and {human.name(d.b)} end in different works{via}")
