@@ -185,3 +185,17 @@ def run_input(store: Path, keys: str):
 
 def test_review_help_names_the_keys() -> None:
     assert "ssame,ddifferent,kskip,uundo,qquit" in flat(text(run("review", "--help")))
+
+
+def test_review_lists_unusual_works(tmp_path: Path) -> None:
+    """Three records of one source in one work: worth a look."""
+    rec = {"title": "Attention is all you need", "year": 2017,
+           "authors": ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"]}
+    lines = [json.dumps({"id": f"v{i}", **rec}) for i in range(3)]
+    (tmp_path / "lib.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    store = tmp_path / "store"
+    assert build(store, tmp_path / "lib.jsonl").exit_code == 0
+    works = [i for i in review_queue(store) if i.kind == "unusual work"]
+    assert len(works) == 1 and works[0].doubt == 0.3
+    assert works[0].note == "3 records (lib 3); weakest link shown"
+    assert works[0].work and works[0].same_work

@@ -92,3 +92,16 @@ def test_decisions_not_applied_say_why() -> None:
 def test_no_decisions_change_nothing() -> None:
     records = _chain()
     assert _works(records, HumanConstraints()) == _works(records)
+
+
+def test_a_partner_as_good_as_another_is_a_tie() -> None:
+    """Three copies of one record, two of them said to differ: the third is as
+    good a partner for either, so it joins neither, and the decisions say so."""
+    records = [make_record(source="s", id=f"c{i}", title=RESNET, authors=HE, year=2016)
+               for i in range(3)]
+    human = HumanConstraints(different=((key("c0"), key("c2")),))
+    res = resolve_records(records, Settings(), human=human)
+    assert len(res.works) == 3
+    vetoes = {(d.a, d.b): d.vetoed_by for d in res.decisions()}
+    assert vetoes == {(0, 1): "tie", (0, 2): HUMAN, (1, 2): "tie"}
+    assert res.clustering.ties == [(0, 1), (1, 2)]
