@@ -151,3 +151,12 @@ def test_decisions_survive_what_a_build_removes(store: Path) -> None:
     assert not (store / ".decisions.csv.999").exists()
     meta = json.loads((store / "kg-resolve.json").read_text(encoding="utf-8"))
     assert meta["decisions"] == {"kept": 1, "applied": 1, "not applied": []}
+
+
+def test_decide_is_refused_while_a_build_writes_the_store(store: Path) -> None:
+    from kg.storedir import store_lock
+
+    with store_lock(store):  # as a build writing the store holds it
+        res = run("decide", GAN_PREPRINT, GAN_CACM, "--same", "--store", store)
+    assert res.exit_code == 4 and "another kg build is writing" in text(res)
+    assert not human.path(store).exists()
