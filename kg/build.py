@@ -18,6 +18,7 @@ cannot be read, :class:`StrictError` for rejected records under ``strict``,
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import time
@@ -41,6 +42,7 @@ from resolve.readers import (
 from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
+from . import decisions as human
 from .model import BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawWriter
 from .store import StoreError, bulk_load, create_store, write_metadata
@@ -149,18 +151,20 @@ def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
                                 ensure_ascii=False) + "\n")
 
 
-def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo
-                ) -> dict[str, float | int]:
+def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo,
+                decisions: Sequence[human.Decision] = ()) -> dict[str, float | int]:
     """Write the graph of a resolution into a new store in ``store``, a
     directory that does not exist yet or is empty (:func:`build_store` gives
-    it the directory of a staged build, see :func:`kg.store.begin_build`); the
-    quads written and the timings of making (``rdf``) and loading them."""
+    it the directory of a staged build, see :func:`kg.store.begin_build`),
+    with the people's ``decisions`` it applied in their own graph; the quads
+    written and the timings of making (``rdf``) and loading them."""
     t = time.perf_counter()
     oxi = create_store(store)
     records = read.records
+    quads = itertools.chain(resolution_nquads(resolution, read.rejected, info),
+                            human.decisions_nquads(decisions, resolution.human_skipped))
     try:
-        loaded = bulk_load(oxi, resolution_nquads(resolution, read.rejected, info),
-                           streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
+        loaded = bulk_load(oxi, quads, streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
     except StoreError as exc:
         raise StoreError(f"{store}: {exc}") from exc
     # quads are made ("rdf") while Oxigraph loads them ("load"): the two overlap
@@ -189,6 +193,10 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     resolution starts; ``rejects`` names a JSON Lines file for the rejected
     records; with ``strict``, any rejection raises :class:`StrictError` and
     nothing is written.
+
+    What people decided about pairs of records (``kg decide``, kept in the
+    store directory, :mod:`kg.decisions`) is applied as must-link and
+    cannot-link constraints and written into the graph.
     """
     t0 = time.perf_counter()
     started = datetime.now(UTC).replace(microsecond=0)
@@ -198,15 +206,21 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         settings = replace(settings, clean_sources=tuple(sorted(
             {*settings.clean_sources, *clean_sources})))
     check_unlocked(store)  # another build writing it: say so before the work, not after
+    try:
+        decided = human.read(store)
+    except human.DecisionError as exc:
+        raise StoreError(str(exc)) from exc
     with RawWriter(store) as raw:
-        report = _build(inputs, store, settings, raw, t0, started, fmt=fmt, encoding=encoding,
+        report = _build(inputs, store, settings, raw, t0, started, decided, fmt=fmt,
+                        encoding=encoding,
                         jobs=jobs, strict=strict, rejects=rejects, progress=progress,
                         on_read=on_read)
     return report
 
 
 def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: RawWriter,
-           t0: float, started: datetime, *, fmt: str | None, encoding: str | None, jobs: int,
+           t0: float, started: datetime, decided: Sequence[human.Decision], *,
+           fmt: str | None, encoding: str | None, jobs: int,
            strict: bool, rejects: str | Path | None, progress: Progress | None,
            on_read: Callable[[ReadResult], None] | None) -> BuildReport:
     read = read_records(inputs, fmt, encoding, progress, raw=raw)
@@ -226,7 +240,8 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
         raise StrictError(f"{len(read.rejected)} record(s) rejected and --strict given")
 
     resolution = resolve_records(read.records, settings, step=progress,
-                                 jobs=jobs or os.cpu_count() or 1)
+                                 jobs=jobs or os.cpu_count() or 1,
+                                 human=human.constraints(decided))
     timings = {"read": read.seconds, **resolution.timings}
 
     if progress:
@@ -240,7 +255,7 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     try:
-        written = write_store(staged.path, read, resolution, info)
+        written = write_store(staged.path, read, resolution, info, decided)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path)
         written["raw records"] = round(time.perf_counter() - t, 3)
@@ -277,6 +292,10 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
         "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
+        **({"decisions": {
+            "kept": len(decided), "applied": len(decided) - len(resolution.human_skipped),
+            "not applied": [{"records": [human.name(k) for k in pair], "reason": why}
+                            for pair, why in resolution.human_skipped]}} if decided else {}),
     }
     with staged:  # a build killed before the commit is removed by the next one
         save_candidates(staged.path, read.records, resolution.candidate_pairs)

@@ -326,7 +326,8 @@ def validate_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Check a store against the SHACL shapes (pyshacl): every work, version, record,
-    author, identifier, field choice, rejection, match decision and the build activity.
+    author, identifier, field choice, rejection, match decision, person's decision and
+    the build activity.
 
     Prints each violation (focus node, path, message) and exits 6 if there is any.
     """
@@ -485,6 +486,11 @@ def info(store: StoreOpt) -> None:
     except StoreError as exc:
         raise _fail(str(exc), EXIT_STORE) from exc
     out.print_json(data=meta)
+
+
+from .cli_review import register  # noqa: E402  (decide, decisions, explain, review)
+
+register(app)
 
 
 def main() -> None:

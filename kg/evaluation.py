@@ -241,6 +241,18 @@ def _short(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+def short(text: str, n: int = 90) -> str:
+    """``text`` cut to ``n`` characters (an ellipsis marks the cut)."""
+    return _short(text, n)
+
+
+def pair_line(score: float, evidence: list[tuple[str, str, float]]) -> str:
+    """The one-line explanation of a pair's score: ``score 0.9731: title
+    exact +6.2, year conflict -2.1, ...`` (fields with a weight, strongest
+    first as :func:`pair_evidence` sorts them)."""
+    parts = ", ".join(f"{f} {lvl} {w:+g}" for f, lvl, w in evidence if w)
+    return f"score {score:.4f}: {parts or 'no weighted evidence'}"
+
+
 def _pair_line(x: Explained) -> str:
-    parts = ", ".join(f"{f} {lvl} {w:+g}" for f, lvl, w in x.evidence if w)
-    return f"score {x.score:.4f}: {parts or 'no weighted evidence'}"
+    return pair_line(x.score or 0.0, x.evidence)

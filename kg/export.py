@@ -3,7 +3,8 @@ deduplicated works (BibTeX, RIS, CSV) and the clusters CSV.
 
 Turtle and N-Triples hold the default graph (works, versions, records,
 identifiers, rejections).  TriG, N-Quads and JSON-LD hold the dataset: the
-default graph and the evidence graph, and the build graph too when asked
+default graph, the evidence graph and the decisions graph (what people
+decided, kg decide), and the build graph too when asked
 (``with_build``; its start and end times differ from run to run).  Every
 export is sorted, so the same build gives the same bytes.
 """
@@ -23,7 +24,7 @@ from pyoxigraph import Literal as RdfLiteral
 
 from . import deduplicated
 from .queries import run_query, term_text
-from .vocab import BUILD_GRAPH, DATA, EVIDENCE_GRAPH, PREFIXES, RDF, XSD
+from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, PREFIXES, RDF, XSD
 
 WorkExport = deduplicated.WorkExport
 RdfExport = Literal["turtle", "ntriples", "trig", "nquads", "jsonld"]
@@ -53,7 +54,7 @@ def export_quads(store: Store, dataset: bool, with_build: bool = False) -> list[
     """The quads an export writes, sorted (default graph first)."""
     graphs: list[NamedNode | DefaultGraph] = [DefaultGraph()]
     if dataset:
-        graphs.append(NamedNode(EVIDENCE_GRAPH))
+        graphs += [NamedNode(EVIDENCE_GRAPH), NamedNode(DECISIONS_GRAPH)]
         if with_build:
             graphs.append(NamedNode(BUILD_GRAPH))
     quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]

@@ -215,6 +215,7 @@ _EVIDENCE, _LEVEL = iri(KGR.evidence), iri(KGR.level)
 _SIMILARITY, _WEIGHT = iri(KGR.similarity), iri(KGR.weight)
 _CANDIDATE_PAIRS, _REJECTED_COUNT = iri(KGR.candidatePairs), iri(KGR.rejectedCount)
 _EVIDENCE_GRAPH_PROP, _SETTINGS = iri(KGR.evidenceGraph), iri(KGR.settings)
+_VETOED_BY = iri(KGR.vetoedBy)
 
 # datatypes, as the suffix of a literal
 _INTEGER, _DECIMAL, _GYEAR = f"^^{iri(XSD.integer)}", f"^^{iri(XSD.decimal)}", f"^^{iri(XSD.gYear)}"
@@ -399,6 +400,8 @@ def _match(out: Out, pair: MatchDecision, records: Sequence[Record],
                f"{s} {_MATCHED_RECORD} {rec_iris[pair.b]} {g} .\n"
                f'{s} {_MATCH_SCORE} "{pair.score:.6f}"{_DECIMAL} {g} .\n'
                f'{s} {_LABEL} "{label}" {g} .\n')
+    if pair.vetoed_by:
+        out.append(f'{s} {_VETOED_BY} "{_esc(pair.vetoed_by)}" {g} .\n')
     for ev in pair.evidence:
         e = f"<{node}/{_seg(ev.field)}>"
         out.append(f'{s} {_EVIDENCE} {e} {g} .\n{e} {_A} {_FIELD_EVIDENCE} {g} .\n'

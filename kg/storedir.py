@@ -7,6 +7,9 @@ replaces it atomically, and who may remove what.
     DIR/builds/NAME/        one complete store per build: Oxigraph's files and
                             the build's own kg-resolve.json
     DIR/.kg-build.lock      held (flock) by the build writing DIR; holds its pid
+    DIR/decisions.csv       what people decided about pairs of records (kg
+                            decide, kg.decisions): kept across builds, written
+                            atomically under the build lock
 
 A build (:func:`begin_build`) writes a new directory under ``builds/`` and
 makes it current (:meth:`StagedBuild.commit`) only once it is complete, so a
@@ -52,6 +55,9 @@ class StoreError(Exception):
 
 BUILDS = "builds"
 LOCK = ".kg-build.lock"
+DECISIONS = "decisions.csv"
+KEPT = (MARKER, LOCK, BUILDS, DECISIONS)
+"""What a build leaves in the store directory: the rest is removed."""
 _HOOK_ENV = "KG_TEST_HOOK"
 
 
@@ -215,11 +221,12 @@ def _test_hook(point: str) -> None:
 def _is_ours(store: Path, names: set[str]) -> bool:
     """Whether a directory holding ``names`` is a kg-resolve store (or what a
     first build that died left of one)."""
-    return MARKER in names or (LOCK in names and names <= {LOCK, BUILDS} | _tmp_names(names))
+    return MARKER in names or (LOCK in names
+                               and names <= {LOCK, BUILDS, DECISIONS} | _tmp_names(names))
 
 
 def _tmp_names(names: set[str]) -> set[str]:
-    return {n for n in names if n.startswith(f".{MARKER}.")}
+    return {n for n in names if n.startswith((f".{MARKER}.", f".{DECISIONS}."))}
 
 
 class StagedBuild:
@@ -349,6 +356,37 @@ def _lock(store: Path) -> int:
     return fd
 
 
+@contextmanager
+def store_lock(store: Path) -> Iterator[None]:
+    """Hold the build lock of ``store`` (an existing store directory) for a
+    short change beside its builds, such as :func:`write_kept`; raises
+    :class:`StoreError` if a build is writing it."""
+    fd = _lock(Path(store))
+    try:
+        yield
+    finally:
+        os.close(fd)
+
+
+def write_kept(store: Path, name: str, data: bytes) -> None:
+    """Replace the file ``name`` of :data:`KEPT` in ``store`` atomically (a
+    temporary file, synced, then renamed), the caller holding
+    :func:`store_lock`."""
+    if name not in KEPT:
+        raise ValueError(f"{name}: not a file kept in a store directory")
+    tmp = Path(store) / f".{name}.{os.getpid()}"
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, Path(store) / name)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(Path(store))
+
+
 def check_unlocked(store: Path) -> None:
     """Raise :class:`StoreError` now if another build is writing ``store``, so
     that a build does not read and resolve its input only to be refused at
@@ -380,8 +418,8 @@ def remove_stale_builds(store: Path, locked: bool = False) -> list[Path]:
     removed: list[Path] = []
     for entry in store.iterdir():
         # the older layout's files once a build replaced them; a marker never committed
-        if entry.name not in (MARKER, LOCK, BUILDS) and (
-                current is not None or entry.name.startswith(f".{MARKER}.")):
+        if entry.name not in KEPT and (
+                current is not None or entry.name in _tmp_names({entry.name})):
             _remove(entry)
             removed.append(entry)
     builds = store / BUILDS

@@ -44,6 +44,7 @@ from .vocab import (
     BUILD_GRAPH,
     DATACITE,
     DCTERMS,
+    DECISIONS_GRAPH,
     EVIDENCE_GRAPH,
     FABIO,
     FOAF,
@@ -66,6 +67,7 @@ DEFAULT_CLASSES = (FABIO.Work, *WORK_PARTS, DATACITE.Identifier, DATACITE.Identi
                    KGR.Rejection)
 EVIDENCE_CLASSES = (KGR.Match, KGR.FieldEvidence)
 BUILD_CLASSES = (KGR.Build, PROV.SoftwareAgent, PROV.Entity, PROV.Activity)
+DECISION_CLASSES = (KGR.Decision, PROV.Agent)
 
 
 @dataclass(frozen=True, order=True)
@@ -154,6 +156,7 @@ IDENTIFIER_SHAPES = (SHAPES + "IdentifierShape",)
 OTHER_SHAPES = (SHAPES + "SchemeShape", SHAPES + "RejectionShape")
 EVIDENCE_SHAPES = (SHAPES + "MatchShape", SHAPES + "FieldEvidenceShape")
 BUILD_SHAPES = (SHAPES + "BuildShape", SHAPES + "SoftwareAgentShape", SHAPES + "InputShape")
+DECISION_SHAPES = (SHAPES + "DecisionShape", SHAPES + "DeciderShape")
 
 
 @dataclass
@@ -292,6 +295,10 @@ def plans(store: Store, batch: int = 2000) -> Iterator[ChunkPlan]:
     if builds:
         yield ChunkPlan("build", tuple(builds), BUILD_GRAPH, (PROV.used, PROV.wasAssociatedWith),
                         shapes=BUILD_SHAPES)
+    decided = sorted(maker.typed(DECISION_CLASSES, NamedNode(DECISIONS_GRAPH)))
+    for part in _batches(decided, batch * 2):
+        yield ChunkPlan("decisions", tuple(part), DECISIONS_GRAPH, (PROV.wasAttributedTo,),
+                        shapes=DECISION_SHAPES)
 
 
 def chunks(store: Store, batch: int = 2000) -> Iterator[Chunk]:
@@ -311,6 +318,9 @@ SELECT DISTINCT ?s ?g WHERE {
   { GRAPH <%s> { ?s ?p ?o FILTER NOT EXISTS { ?s a ?t VALUES ?t { %s } } } BIND("evidence" AS ?g) }
   UNION
   { GRAPH <%s> { ?s ?p ?o FILTER NOT EXISTS { ?s a ?t VALUES ?t { %s } } } BIND("build" AS ?g) }
+  UNION
+  { GRAPH <%s> { ?s ?p ?o FILTER NOT EXISTS { ?s a ?t VALUES ?t { %s } } }
+    BIND("decisions" AS ?g) }
 } LIMIT 1000
 """
 
@@ -321,8 +331,10 @@ def untyped_nodes(store: Store) -> list[Violation]:
         return " ".join(f"<{c}>" for c in classes)
 
     q = UNTYPED_QUERY % (values(DEFAULT_CLASSES), EVIDENCE_GRAPH, values(EVIDENCE_CLASSES),
-                         BUILD_GRAPH, values(BUILD_CLASSES))
-    where = {"": "the default graph", "evidence": "the evidence graph", "build": "the build graph"}
+                         BUILD_GRAPH, values(BUILD_CLASSES), DECISIONS_GRAPH,
+                         values(DECISION_CLASSES))
+    where = {"": "the default graph", "evidence": "the evidence graph", "build": "the build graph",
+             "decisions": "the decisions graph"}
     out = []
     for row in cast(QuerySolutions, store.query(q)):  # a SELECT query
         s, g = row["s"], row["g"].value

@@ -37,6 +37,7 @@ KGR = Namespace("kgr", BASE + "ns#", """
     recordCount versionBasis canonicalField field reason rawText
     matchScore matchedRecord evidence level similarity weight
     candidatePairs rejectedCount evidenceGraph settings
+    vetoedBy Decision decidedRecord verdict notApplied
 """)
 FABIO = Namespace("fabio", "http://purl.org/spar/fabio/",
                   "Work Expression Preprint hasPublicationYear hasURL")
@@ -48,7 +49,7 @@ PRISM = Namespace("prism", "http://prismstandard.org/namespaces/basic/2.0/",
                   "publicationName volume issueIdentifier pageRange doi")
 PROV = Namespace("prov", "http://www.w3.org/ns/prov#", """
     Activity SoftwareAgent Entity wasGeneratedBy wasDerivedFrom wasAssociatedWith used
-    startedAtTime endedAtTime
+    startedAtTime endedAtTime Agent wasAttributedTo generatedAtTime
 """)
 DATACITE = Namespace("datacite", "http://purl.org/spar/datacite/", """
     Identifier IdentifierScheme hasIdentifier usesIdentifierScheme
@@ -74,3 +75,5 @@ EVIDENCE_GRAPH = DATA + "graph/evidence"
 """Named graph holding match decisions and their per-field evidence."""
 BUILD_GRAPH = DATA + "graph/build"
 """Named graph holding the build activity (time, parameters)."""
+DECISIONS_GRAPH = DATA + "graph/decisions"
+"""Named graph holding what people decided about pairs of records (kg decide)."""

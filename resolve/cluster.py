@@ -10,8 +10,15 @@
    bridge (a chain of near-matches) are split into separate works.
 4. Hard constraints: a cluster holding two records that must not be one work
    (two records of a source declared clean, two different DOIs of the same
-   kind, an erratum and its paper) is rebuilt by joining its records along
-   its strongest edges first, never across a cannot-link pair.
+   kind, an erratum and its paper, two records a person said differ) is
+   rebuilt by joining its records along its strongest edges first, never
+   across a cannot-link pair.
+
+A person's decisions (:class:`HumanLinks`) come first: a pair said to be the
+same is an edge stronger than any score (its two records end in one work,
+whatever the community step or a rule says, unless that would join two
+records a person said differ), a pair said to differ is a cannot-link that
+holds however many other records chain the two together.
 """
 
 from __future__ import annotations
@@ -38,6 +45,19 @@ cluster is not checked pair by pair."""
 MAX_COMPLETE = 150
 
 
+@dataclass(frozen=True)
+class HumanLinks:
+    """What people decided, as record positions (pairs ``a < b``): ``same``
+    must be one work (in the order decided), ``different`` never.  Made from
+    record keys by :func:`resolve.constraints.human_links`."""
+
+    same: tuple[tuple[int, int], ...] = ()
+    different: frozenset[tuple[int, int]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.same or self.different)
+
+
 @dataclass
 class ClusterResult:
     clusters: list[tuple[int, ...]]
@@ -49,6 +69,9 @@ class ClusterResult:
     constrained: list[tuple[tuple[int, ...], list[tuple[int, ...]]]] = field(
         default_factory=list)
     """Clusters a hard constraint split, with the parts they became."""
+    ties: list[tuple[int, int]] = field(default_factory=list)
+    """Edges left unjoined because one of their records had another partner
+    as good (see :func:`split_constrained`), sorted."""
 
 
 def edge_weight(score: float) -> float:
@@ -72,38 +95,79 @@ def _is_clique(g: nx.Graph) -> bool:
 
 
 def cluster(n: int, scored: Sequence[ScoredPair], settings: Settings,
-            scorer: Scorer | None = None, cannot_link: CannotLink | None = None
-            ) -> ClusterResult:
+            scorer: Scorer | None = None, cannot_link: CannotLink | None = None,
+            human: HumanLinks | None = None) -> ClusterResult:
     """Cluster ``n`` records (positions ``0..n-1``) given their scored pairs.
 
     ``scorer`` scores extra pairs for completing components; without it,
     components are split on the edges already scored.  ``cannot_link`` says
-    which records must never share a work.
+    which records must never share a work; ``human`` adds what people
+    decided (its ``different`` pairs are cannot-links whatever
+    ``cannot_link`` says, its ``same`` pairs joined first).
     """
+    human = human or HumanLinks()
+    if human.different:
+        cannot_link = _with_human(cannot_link, human)
     g = _edge_graph(range(n), scored, settings.match_threshold)
+    for a, b in human.same:  # stronger than any score
+        g.add_edge(a, b, weight=edge_weight(1.0), score=1.0)
+    ties: set[tuple[int, int]] = set()
     result = ClusterResult(clusters=[])
     for comp in sorted((sorted(c) for c in nx.connected_components(g)), key=lambda c: c[0]):
         if len(comp) < 2:
             result.clusters.append(tuple(comp))
             continue
         sub = g.subgraph(comp)
-        parts, sub = _community_step(comp, sub, settings, scorer, result)
+        parts, sub = _community_step(comp, sub, settings, scorer, result, human)
         for part in parts:
             if cannot_link is None or len(part) < 2:
                 result.clusters.append(part)
                 continue
-            pieces = split_constrained(part, sub.subgraph(part), cannot_link)
+            pieces = split_constrained(part, sub.subgraph(part), cannot_link, human, ties)
             if len(pieces) > 1:
                 result.constrained.append((part, pieces))
             result.clusters.extend(pieces)
     result.clusters.sort()
+    result.ties = sorted(ties)
     return result
 
 
+def _with_human(cannot_link: CannotLink | None, human: HumanLinks) -> CannotLink:
+    """``cannot_link`` with the pairs people said differ added (a rule that
+    already names them, as :func:`resolve.constraints.cannot_link_rule`
+    does, is given back as it is)."""
+    if getattr(cannot_link, "human", None) is human:
+        return cannot_link  # type: ignore[return-value]
+    different = human.different
+    by_record: dict[int, list[int]] = {}
+    for a, b in sorted(different):
+        by_record.setdefault(a, []).append(b)
+    base_suspects = getattr(cannot_link, "suspects", None)
+
+    def rule(a: int, b: int, score: float | None) -> bool:
+        return (min(a, b), max(a, b)) in different or (
+            cannot_link is not None and cannot_link(a, b, score))
+
+    def suspects(members: Sequence[int]) -> list[tuple[int, int]]:
+        inside = set(members)
+        found = {(a, b) for a in members for b in by_record.get(a, ()) if b in inside}
+        if base_suspects is not None:
+            found.update(base_suspects(members))
+        elif cannot_link is not None:
+            return [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        return sorted(found)
+
+    rule.suspects = suspects  # type: ignore[attr-defined]
+    rule.human = human  # type: ignore[attr-defined]
+    return rule
+
+
 def _community_step(comp: list[int], sub: nx.Graph, settings: Settings, scorer: Scorer | None,
-                    result: ClusterResult) -> tuple[list[tuple[int, ...]], nx.Graph]:
+                    result: ClusterResult, human: HumanLinks
+                    ) -> tuple[list[tuple[int, ...]], nx.Graph]:
     """Complete and split one component (steps 2 and 3); the parts, and the
-    component's edges including those completion added."""
+    component's edges including those completion added.  Parts holding the
+    two records of a pair people said are the same are joined again."""
     if len(comp) < 3 or not settings.community_detection or _is_clique(sub):
         return [tuple(comp)], sub
     if scorer is not None and len(comp) <= MAX_COMPLETE:
@@ -115,17 +179,33 @@ def _community_step(comp: list[int], sub: nx.Graph, settings: Settings, scorer: 
         if _is_clique(sub):
             return [tuple(comp)], sub
     parts = split_component(sub, settings)
+    if human.same and len(parts) > 1:
+        parts = _join_same(parts, human.same)
     if len(parts) > 1:
         result.splits.append((tuple(comp), parts))
     return parts, sub
 
 
-def split_constrained(members: tuple[int, ...], sub: nx.Graph,
-                      cannot_link: CannotLink) -> list[tuple[int, ...]]:
+def _join_same(parts: list[tuple[int, ...]], same: Sequence[tuple[int, int]]
+               ) -> list[tuple[int, ...]]:
+    """``parts`` with those that hold the two records of a ``same`` pair joined."""
+    where = {m: k for k, part in enumerate(parts) for m in part}
+    joined = UnionFind(range(len(parts)))
+    for a, b in same:
+        if a in where and b in where:
+            joined.union(where[a], where[b])
+    return sorted(tuple(sorted(m for k in ks for m in parts[k])) for ks in joined.groups())
+
+
+def split_constrained(members: tuple[int, ...], sub: nx.Graph, cannot_link: CannotLink,
+                      human: HumanLinks | None = None,
+                      ties: set[tuple[int, int]] | None = None) -> list[tuple[int, ...]]:
     """The cluster itself if no two of its records cannot link; else its
     records joined greedily along its edges, strongest first, never joining
     two groups that hold a cannot-link pair (best match first, as in a 1:1
-    assignment between two clean sources)."""
+    assignment between two clean sources).  The pairs ``human`` says are the
+    same are joined before any other edge, stopped only by a pair it says
+    differ; the edges left apart as ties are added to ``ties``."""
     def score(a: int, b: int) -> float | None:
         d = sub.get_edge_data(a, b)
         return d["score"] if d else None
@@ -133,17 +213,27 @@ def split_constrained(members: tuple[int, ...], sub: nx.Graph,
     suspects = getattr(cannot_link, "suspects", None)
     pairs = (suspects(members) if suspects is not None
              else ((a, b) for i, a in enumerate(members) for b in members[i + 1:]))
-    banned = {(a, b) for a, b in pairs if cannot_link(a, b, score(a, b))}
+    same = set(human.same) if human else set()
+    # a rule's veto on a pair people said is the same is overruled
+    banned = {(a, b) for a, b in pairs if (a, b) not in same and cannot_link(a, b, score(a, b))}
     if not banned:
         return [members]
+    never = banned & human.different if human else set()
     group: dict[int, tuple[int, ...]] = {m: (m,) for m in members}
     edges = sorted(((d["score"], min(a, b), max(a, b)) for a, b, d in sub.edges(data=True)),
-                   key=lambda e: (-e[0], e[1], e[2]))
+                   key=lambda e: ((e[1], e[2]) not in same, -e[0], e[1], e[2]))
     for s, a, b in edges:
         ga, gb = group[a], group[b]
-        if ga is gb or _excluded(ga, gb, banned):
+        if ga is gb:
             continue
-        if _tied(s, a, b, sub, group, banned):
+        if (a, b) in same:
+            if _excluded(ga, gb, never):
+                continue
+        elif _excluded(ga, gb, banned):
+            continue
+        elif _tied(s, a, b, sub, group, banned):
+            if ties is not None:
+                ties.add((a, b))
             continue  # two equally good partners: which one is a guess
         merged = tuple(sorted(ga + gb))
         for m in merged:

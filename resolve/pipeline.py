@@ -16,8 +16,8 @@ import numpy as np
 
 from .blocking import CandidateStats, candidate_pairs
 from .clean_sources import score_with_clean_sources
-from .cluster import ClusterResult, cluster
-from .constraints import cannot_link_rule, veto_rule
+from .cluster import ClusterResult, HumanLinks, cluster
+from .constraints import HumanConstraints, KeyPair, cannot_link_rule, human_links, veto_rule
 from .copies import identical_copies
 from .decisions import match_decisions, work_of
 from .estimate import Estimation, estimate_model, without_common_titles
@@ -52,6 +52,10 @@ class Resolution:
     """The comparison levels of ``scored`` then of ``clustering.completed_pairs``,
     a row each (:func:`resolve.scoring.compare_pairs`): what explanations read."""
     timings: dict[str, float] = field(default_factory=dict)
+    human: HumanLinks = field(default_factory=HumanLinks)
+    """What people decided, as applied (record positions)."""
+    human_skipped: list[tuple[KeyPair, str]] = field(default_factory=list)
+    """People's decisions not applied, and why (see :func:`human_links`)."""
 
     @property
     def candidate_pairs(self) -> np.ndarray:
@@ -75,7 +79,12 @@ class Resolution:
         misses), blocking's pairs first, then those scored completing
         clusters (see :mod:`resolve.decisions`)."""
         owner = work_of(len(self.records), self.works)
-        veto = veto_rule(self.records, self.features, self.settings)
+        rule = veto_rule(self.records, self.features, self.settings, self.human)
+        ties = set(self.clustering.ties)
+
+        def veto(a: int, b: int, score: float | None) -> str | None:
+            return rule(a, b, score) or ("tie" if (a, b) in ties else None)
+
         return match_decisions([*self.scored, *self.clustering.completed_pairs], owner,
                                self.settings.match_threshold, veto, self.explain)
 
@@ -100,9 +109,12 @@ def _candidates_of(reps: list[int], records: Sequence[Record], features: Sequenc
 
 
 def resolve_records(records: Sequence[Record], settings: Settings,
-                    step: Step | None = None, jobs: int = 1) -> Resolution:
+                    step: Step | None = None, jobs: int = 1,
+                    human: HumanConstraints | None = None) -> Resolution:
     """Resolve records into works; ``jobs`` processes compare candidate
-    pairs (the result does not depend on it)."""
+    pairs (the result does not depend on it).  ``human`` holds what people
+    decided about pairs of records (must-link and cannot-link constraints,
+    see :mod:`resolve.constraints`)."""
     timings: dict[str, float] = {}
 
     @contextmanager
@@ -150,12 +162,15 @@ def resolve_records(records: Sequence[Record], settings: Settings,
             completed.append(more_levels)
             return scorer.score(more, more_levels)
 
+        links, skipped = human_links(records, human)
         clustering = cluster(len(records), scored, settings, scorer=score_more,
-                             cannot_link=cannot_link_rule(records, features, settings))
+                             cannot_link=cannot_link_rule(records, features, settings, links),
+                             human=links)
     with stage("works"):
         works = make_works(records, clustering.clusters)
     with stage("versions"):
         versions = [work_versions(records, w.members) for w in works]
     levels = np.concatenate([levels, *completed]) if completed else levels
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
-                      clustering, works, versions, settings, scorer, levels, timings)
+                      clustering, works, versions, settings, scorer, levels, timings,
+                      links, skipped)

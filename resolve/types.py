@@ -210,9 +210,10 @@ class MatchDecision:
 
     ``merged``: the two records ended in one work.  ``evidence``: the
     per-field levels and weights that made ``score``.  ``vetoed_by`` names
-    what kept a pair apart that its score alone would have joined (a hard
-    constraint such as ``"doi conflict"``, or ``"clustering"`` when the
-    community step or a tie between equally good partners did)."""
+    what kept a pair apart that its score alone would have joined: a hard
+    constraint (``"doi conflict"``, ``"clean source"``, ``"notice"``), a
+    person (``"human decision"``), ``"tie"`` when one of the two had another
+    partner as good, or ``"clustering"`` when the community step did."""
 
     a: int
     b: int
