@@ -156,7 +156,7 @@ def query(
     query_: Annotated[str | None, typer.Argument(
         metavar="QUERY", help="A shipped query's name (see --list), a .rq file, or inline "
         "SPARQL. Prefixes kgr, fabio, frbr, dcterms, prism, prov, datacite, owl, rdf, rdfs, "
-        "xsd, foaf and id are predeclared.", show_default=False)] = None,
+        "xsd, foaf, schema and id are predeclared.", show_default=False)] = None,
     store: Annotated[Path | None, typer.Option("--store", "-s", help="Store directory.",
                                                show_default=False)] = None,
     param: Annotated[list[str] | None, typer.Option(
