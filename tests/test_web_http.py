@@ -256,3 +256,36 @@ def test_base_names_the_public_iris(example_store, work_id):
         assert request(url, "GET", f"/id/work/{work_id}")[0] == 404
     res = run("serve", "--store", example_store, "--base", "https://kg.example/id")
     assert res.exit_code == 2 and "--base" in res.output
+
+
+def test_pages_follow_a_rebuild_and_say_which_build(tmp_path):
+    """After a rebuild commits, the query page and the /id/ pages name the new build."""
+    import time
+
+    from kg.build import build_store
+
+    records = tmp_path / "records.jsonl"
+    rows = [{"id": "a", "title": "A paper about following rebuilds", "year": 2020}]
+    records.write_text(json.dumps(rows[0]) + "\n", "utf-8")
+    store = tmp_path / "store"
+    first = build_store([records], store).build_id
+    with serving(store) as url:
+        html = {"Accept": "text/html"}
+        assert f'<code id="build">{first}</code>' in request(url, "GET", "/", html)[2].decode()
+        rows.append({"id": "b", "title": "Another paper, added later", "year": 2021})
+        records.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+        second = build_store([records], store).build_id
+        assert second != first
+        deadline = time.monotonic() + 60
+        while request(url, "GET", "/", html)[1]["x-kg-build"] != second:
+            assert time.monotonic() < deadline, "the server did not take up the rebuild"
+            time.sleep(0.5)
+        assert f'<code id="build">{second}</code>' in request(url, "GET", "/", html)[2].decode()
+        q = "SELECT ?id WHERE { ?w a fabio:Work ; dcterms:title ?t ; dcterms:identifier ?id " \
+            "FILTER (CONTAINS(?t, 'added later')) }"
+        _, _, body = request(url, "POST", "/sparql", {
+            "Content-Type": "application/sparql-query", "Accept": "text/csv"}, q.encode())
+        work = body.decode().splitlines()[1].strip()
+        status, headers, body = request(url, "GET", f"/id/work/{work}", html)
+        assert status == 200 and headers["x-kg-build"] == second
+        assert f'<code id="build">{second}</code>' in body.decode()
