@@ -61,7 +61,7 @@ def hbars(labels: Sequence[str], values: Sequence[float], xlabel: str,
         if log:
             ax.set_xscale("symlog", linthresh=1)
         for yy, v in zip(y, values, strict=True):
-            ax.annotate(f"{v:g}", (v, yy), xytext=(3 if v >= 0 else -3, 0),
+            ax.annotate(f"{round(v, 2):g}", (v, yy), xytext=(3 if v >= 0 else -3, 0),
                         textcoords="offset points", va="center",
                         ha="left" if v >= 0 else "right", fontsize=8)
         ax.margins(x=0.12)
@@ -101,19 +101,19 @@ def score_histogram(weights: np.ndarray, threshold_weight: float,
         ax.set_yscale("symlog", linthresh=1)
         ax.set_xlabel("match weight (log2 odds); the clip at ±40 holds the rest")
         ax.set_ylabel(label)
-        ax.legend(loc="upper left", frameon=False)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False)
         return fig
     return _styled(draw)
 
 
-def cluster_sizes(sizes: Sequence[int], counts: Sequence[int]) -> str:
+def cluster_sizes(sizes: Sequence[str], counts: Sequence[int]) -> str:
     """Works per number of records."""
     def draw():
         fig = _figure(7.5, 2.8)
         ax = fig.add_subplot()
         x = np.arange(len(sizes))
         ax.bar(x, counts, color=GOOD)
-        ax.set_xticks(x, labels=[str(s) for s in sizes])
+        ax.set_xticks(x, labels=list(sizes))
         ax.set_xlabel("records in the work")
         ax.set_ylabel("works")
         ax.set_yscale("symlog", linthresh=1)

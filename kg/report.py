@@ -90,6 +90,20 @@ class ReportData:
         return str(self.meta.get("build", ""))
 
 
+SIZE_BANDS = ((11, 20), (21, 50), (51, 100), (101, 1000), (1001, None))
+"""Bands of cluster sizes above 10, so the chart stays readable for any store."""
+
+
+def size_bands(sizes: dict[int, int]) -> dict[str, int]:
+    """Works per number of records: 1 to 10 one by one, larger ones in bands."""
+    out: dict[str, int] = {str(n): c for n, c in sorted(sizes.items()) if n <= 10}
+    for lo, hi in SIZE_BANDS:
+        count = sum(c for n, c in sizes.items() if n >= lo and (hi is None or n <= hi))
+        if count:
+            out[f"{lo}-{hi}" if hi else f"{lo}+"] = count
+    return out
+
+
 def weight_of(p: np.ndarray | float) -> np.ndarray:
     """Match probability as match weight, log2 odds (clipped to +-40)."""
     q = np.clip(np.asarray(p, dtype=np.float64), 1e-12, 1 - 1e-12)
@@ -345,10 +359,12 @@ def render(data: ReportData, base: str = DATA) -> str:
             + "</section>")
 
     if data.sizes:
+        bands = size_bands(data.sizes)
         sections.append(
             '<section id="clusters"><h2>Cluster sizes</h2>'
-            + _chart(charts.cluster_sizes(list(data.sizes), list(data.sizes.values())),
-                     "cluster sizes", "How many works have each number of records.")
+            + _chart(charts.cluster_sizes(list(bands), list(bands.values())),
+                     "cluster sizes", "How many works have each number of records. "
+                     f"The largest has {max(data.sizes):,}.")
             + "</section>")
 
     per_rule = meta.get("candidates per rule", {})
@@ -359,9 +375,10 @@ def render(data: ReportData, base: str = DATA) -> str:
             + _chart(charts.hbars([k for k, _ in ranked], [v for _, v in ranked],
                                   "candidate pairs proposed", log=True),
                      "candidate pairs per blocking rule",
-                     "Candidate pairs each rule proposed "
-                     f"({summary.get('candidate pairs scored', 0):,} scored in all; a pair "
-                     "two rules propose counts under the first).")
+                     "Candidate pairs each rule proposed that no rule before it in "
+                     "blocking's order had (a pair counts once, under the first rule), "
+                     "before pairs with unlike titles were screened out; "
+                     f"{summary.get('candidate pairs scored', 0):,} pairs were scored.")
             + _table(["rule", "pairs"], [[_e(k), f"{v:,}"] for k, v in ranked], "num")
             + "</section>")
 

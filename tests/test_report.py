@@ -11,7 +11,7 @@ import pytest
 from _kgfixtures import EXAMPLES, describe, run
 
 from kg.evaluation import evaluate_store
-from kg.report import pr_curve, weight_of
+from kg.report import pr_curve, size_bands, weight_of
 from kg.store import open_store
 from resolve.candidates import Candidates
 
@@ -97,3 +97,10 @@ def test_pr_curve_counts_pairs_at_or_above_each_threshold():
     assert at[0.0] == pytest.approx((2 / 3, 1.0))
     # at the lowest: every pair
     assert at[float(np.floor(w.min()))] == pytest.approx((0.5, 1.0))
+
+
+def test_size_bands_keep_every_work():
+    sizes = {1: 500, 2: 40, 10: 3, 11: 2, 20: 1, 35: 1, 2000: 1}
+    bands = size_bands(sizes)
+    assert bands == {"1": 500, "2": 40, "10": 3, "11-20": 3, "21-50": 1, "1001+": 1}
+    assert sum(bands.values()) == sum(sizes.values())
