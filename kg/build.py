@@ -298,7 +298,8 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
                             for pair, why in resolution.human_skipped]}} if decided else {}),
     }
     with staged:  # a build killed before the commit is removed by the next one
-        save_candidates(staged.path, read.records, resolution.candidate_pairs)
+        save_candidates(staged.path, read.records, resolution.candidate_pairs,
+                        [p.score for p in resolution.scored])
         write_metadata(staged.path, metadata)
         staged.commit()
     return BuildReport(store, build_id, read, resolution, summary, timings, metadata)

@@ -156,7 +156,7 @@ def query(
     query_: Annotated[str | None, typer.Argument(
         metavar="QUERY", help="A shipped query's name (see --list), a .rq file, or inline "
         "SPARQL. Prefixes kgr, fabio, frbr, dcterms, prism, prov, datacite, owl, rdf, rdfs, "
-        "xsd, foaf and id are predeclared.", show_default=False)] = None,
+        "xsd, foaf, schema and id are predeclared.", show_default=False)] = None,
     store: Annotated[Path | None, typer.Option("--store", "-s", help="Store directory.",
                                                show_default=False)] = None,
     param: Annotated[list[str] | None, typer.Option(
@@ -382,13 +382,26 @@ def serve_cmd(
         help="A Host name to answer besides localhost, 127.0.0.1 and [::1] (repeatable); "
         "on a loopback address other names are refused (421).")] = None,
     log: Annotated[bool, typer.Option(help="Log each request to stderr.")] = False,
+    base: Annotated[str | None, typer.Option(
+        help="The IRI that /id/ stands for: GET /id/work/W describes BASE + work/W. "
+        "Default: the graph's own https://w3id.org/kg-resolve/id/ (a deployment behind a "
+        "proxy names its public IRIs here).", show_default=False)] = None,
+    cors: Annotated[list[str] | None, typer.Option(
+        help="An origin whose scripts may read the answers (repeatable; * for any), e.g. "
+        "https://example.org. Default: any on a public address, none on a loopback one "
+        "(else any web page could read a local store through the browser).",
+        show_default=False)] = None,
 ) -> None:
-    """Serve a store as a read-only SPARQL 1.1 Protocol endpoint at /sparql.
+    """Serve a store as a read-only SPARQL 1.1 Protocol endpoint at /sparql, with a
+    query page at / and the graph's IRIs at /id/.
 
     GET ?query= or POST (form or application/sparql-query). Results by Accept: SPARQL
     JSON, XML, CSV, TSV; Turtle or N-Triples for CONSTRUCT. Updates (403) and SERVICE
     (400) are refused, and query workers have no network; a query over --timeout or
-    --memory-limit is stopped (503). Ctrl-C stops the server.
+    --memory-limit is stopped (503). A browser at / gets a SPARQL editor with the shipped
+    queries; GET /id/work/W (also /id/record/..., /id/expression/...) describes that node:
+    HTML for browsers, Turtle, JSON-LD or N-Triples by Accept. Every answer names the
+    build it came from (X-KG-Build); a rebuild is followed. Ctrl-C stops the server.
     """
     from .serve import serve
 
@@ -401,7 +414,8 @@ def serve_cmd(
         serve(store, host, port, timeout, workers,
               announce=lambda m: print(m, flush=True),
               log=(lambda m: print(m, file=sys.stderr, flush=True)) if log else None,
-              memory_limit=memory_limit, allow_hosts=allow_host or ())
+              memory_limit=memory_limit, allow_hosts=allow_host or (), base=base,
+              cors=cors or ())
     except ValueError as exc:
         raise _fail(str(exc), EXIT_INPUT) from exc
     except OSError as exc:
@@ -451,6 +465,41 @@ def evaluate_cmd(
         sys.stdout.write(json.dumps(asdict(result), indent=2, ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(format_evaluation(result))
+
+
+@app.command("report")
+def report_cmd(
+    store: StoreOpt,
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.",
+                                         show_default=False)] = ...,  # type: ignore[assignment]
+    gold: Annotated[Path | None, typer.Option(
+        help="Gold clusters (as for kg evaluate): adds precision and recall, against the "
+        "threshold too, and the worst errors.", show_default=False)] = None,
+    gold_format: Annotated[str, typer.Option(
+        "--gold-format", help="auto, clusters, pairs or merged-ids.")] = "auto",
+    base: Annotated[str, typer.Option(
+        help="Where work ids link to: BASE + work/ID. Default: the graph's own IRIs; for a "
+        "kg serve, e.g. http://127.0.0.1:7878/id/.")] = "",
+) -> None:
+    """Write one self-contained HTML page (no network needed) that explains a build:
+    counts and the PRISMA flow, the match weights of every comparison level, the score
+    distribution with the threshold, cluster sizes, the pairs each blocking rule proposed,
+    stage times, the largest and the most uncertain works; with --gold, precision and
+    recall and the worst errors. The same store gives the same bytes."""
+    import zipfile
+
+    from .report import write_report
+    from .vocab import DATA
+
+    try:
+        write_report(store, output, gold, gold_format, base or DATA)
+    except StoreError as exc:
+        raise _fail(str(exc), EXIT_STORE) from exc
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise _fail(f"{store}: cannot read its candidate pairs: {exc}", EXIT_STORE) from exc
+    except (OSError, ValueError) as exc:
+        raise _fail(str(exc), EXIT_INPUT) from exc
+    err.print(f"wrote {output}", highlight=False)
 
 
 @app.command("sources")

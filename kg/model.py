@@ -13,6 +13,8 @@ The model (see ``ontology/README.md``)::
             datacite:hasIdentifier identifier ; dcterms:creator author ...
     identifier a datacite:Identifier ; datacite:usesIdentifierScheme datacite:doi ;
             literal:hasLiteralValue "10.1000/x"
+    links out  work and version schema:sameAs the standard IRIs of the same
+            thing (DOI, arXiv, PubMed, OpenAlex, Wikidata; :mod:`kg.links`)
 
 The versions of a work come from :mod:`resolve.versions` (a pipeline stage): records
 are ``owl:sameAs`` only within one version, never across a preprint and its
@@ -48,6 +50,7 @@ from resolve.types import (
     WorkVersions,
 )
 
+from .links import version_links, work_links
 from .vocab import (
     BUILD_GRAPH,
     DATA,
@@ -65,6 +68,7 @@ from .vocab import (
     PROV,
     RDF,
     RDFS,
+    SCHEMA,
     XSD,
 )
 
@@ -201,7 +205,7 @@ _HAS_IDENTIFIER = iri(DATACITE.hasIdentifier)
 _USES_SCHEME, _LITERAL_VALUE = iri(DATACITE.usesIdentifierScheme), iri(LITERAL.hasLiteralValue)
 _NAME, _FAMILY, _GIVEN = iri(FOAF.name), iri(FOAF.familyName), iri(FOAF.givenName)
 _SAME_AS, _VERSION_INFO = iri(OWL.sameAs), iri(OWL.versionInfo)
-_LABEL = iri(RDFS.label)
+_LABEL, _LINK = iri(RDFS.label), iri(SCHEMA.sameAs)
 _GENERATED_BY, _DERIVED_FROM = iri(PROV.wasGeneratedBy), iri(PROV.wasDerivedFrom)
 _ASSOCIATED_WITH, _USED = iri(PROV.wasAssociatedWith), iri(PROV.used)
 _STARTED, _ENDED = iri(PROV.startedAtTime), iri(PROV.endedAtTime)
@@ -327,6 +331,7 @@ def _work(out: Out, work: Work, s: str, records: Sequence[Record], rec_iris: Seq
         out.append("".join(f'{node} {_FIELD} "{_esc(name)}" .\n' for name in taken[pos]))
     for i in work.members:
         out.append(f"{s} {_REALIZATION} {rec_iris[i]} .\n")
+    out.extend(f"{s} {_LINK} <{link}> .\n" for link in work_links(work.members, records))
 
 
 def _versions(out: Out, w: str, wv: WorkVersions, records: Sequence[Record],
@@ -352,6 +357,7 @@ def _versions(out: Out, w: str, wv: WorkVersions, records: Sequence[Record],
         if v.arxiv_version is not None:
             out.append(f'{e} {_ARXIV_VERSION} "{v.arxiv_version}"{_INTEGER} .\n')
         out.append(f"{e} {_GENERATED_BY} {build} .\n")
+        out.extend(f"{e} {_LINK} <{link}> .\n" for link in version_links(v, records))
         # sorted by record key, so a triple's direction does not depend on input order
         members = [rec_iris[i] for i in sorted(v.members, key=lambda i: records[i].key)]
         for k, a in enumerate(members):

@@ -24,7 +24,10 @@ walls of its own.  This one is the standard library's threaded HTTP server:
   is refused, connections time out and are capped in number, a bad
   ``Content-Length`` is a 400, and every answer names the build it came from
   (``X-KG-Build``);
-* it listens on 127.0.0.1 unless told otherwise.
+* it listens on 127.0.0.1 unless told otherwise;
+* pages for browsers (:mod:`kg.web`): the query page at ``/``, the graph's
+  IRIs at ``/id/...`` by content negotiation, CORS for read-only answers and
+  ``OPTIONS`` preflights.
 """
 
 from __future__ import annotations
@@ -713,7 +716,13 @@ class _Deadline(io.RawIOBase):
 
 
 def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None = None,
-                 hosts: frozenset[str] | None = None):
+                 hosts: frozenset[str] | None = None, site=None):
+    """The request handler; ``site`` (:class:`kg.web.Site`) has the pages, the
+    IRI base and the CORS origins (default: the pages, no CORS)."""
+    from .web import Request, make_site
+
+    site = site or make_site(pool)
+
     class Handler(BaseHTTPRequestHandler):
         server_version = "kg-resolve"
         protocol_version = "HTTP/1.1"
@@ -734,11 +743,13 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
                 log(f"{self.address_string()} {format % args}")
 
         def _send(self, status: int, content_type: str, body: bytes, build: str = "",
-                  close: bool = False) -> None:
+                  close: bool = False, headers: Iterable[tuple[str, str]] = ()) -> None:
             self.send_response(status)
+            for name, value in (*headers, *site.cors_headers(self.headers.get("Origin"))):
+                self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("Vary", "Accept")
+            self.send_header("Vary", site.vary)
             self.send_header("Cache-Control", "no-store")
             if build or pool.build:
                 self.send_header("X-KG-Build", build or pool.build)
@@ -782,6 +793,22 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
             answer = pool.run(job)
             self._send(answer.status, answer.content_type, answer.body, answer.build)
 
+        def _route(self, body: bytes = b"") -> bool:
+            """Answer with a page of :mod:`kg.web` if one is routed here."""
+            parts = urlsplit(self.path)
+            page = site.router.find(self.command, parts.path)
+            if page is None:
+                return False
+            request = Request(self.command, parts.path,
+                              parse_qs(parts.query, keep_blank_values=True),
+                              {k.lower(): v for k, v in reversed(self.headers.items())}, body)
+            reply = page(request, site)
+            if reply is None:
+                return False
+            self._send(reply.status, reply.content_type, reply.body, reply.build,
+                       headers=reply.headers)
+            return True
+
         def _path_params(self) -> dict[str, list[str]]:
             parts = urlsplit(self.path)
             if parts.path not in ("/", *ENDPOINT_PATHS):
@@ -792,11 +819,35 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
             self.reader.stop()
             try:
                 self._check_host()
-                self._handle(self._path_params(), None)
+                if not self._route():
+                    self._handle(self._path_params(), None)
             except Refused as exc:
                 self._error(exc)
 
         do_HEAD = do_GET
+
+        def do_OPTIONS(self) -> None:  # noqa: N802 - a CORS preflight
+            self.reader.stop()
+            path = urlsplit(self.path).path
+            try:
+                self._check_host()
+                if path not in ("*", "/", *ENDPOINT_PATHS) and not site.router.find("GET", path):
+                    raise Refused(404, f"no such resource {path}")
+            except Refused as exc:
+                self._error(exc, close=True)
+                return
+            reply = site.preflight(Request("OPTIONS", path, {}, {
+                k.lower(): v for k, v in reversed(self.headers.items())}))
+            self.send_response(reply.status)
+            for name, value in reply.headers:
+                self.send_header(name, value)
+            if pool.build:
+                self.send_header("X-KG-Build", pool.build)
+            self.send_header("Content-Length", "0")
+            if self.headers.get("Content-Length", "0").strip() not in ("", "0"):
+                self.send_header("Connection", "close")  # its body, unread, is no request
+                self.close_connection = True
+            self.end_headers()
 
         def _body(self) -> str:
             """The request body, read in full; a Refused closes the connection
@@ -819,10 +870,13 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
             try:
                 self._check_host()
                 origin = self.headers.get("Origin")
-                if ((origin is not None and not same_site(origin, self.headers.get("Host", "")))
-                        or self.headers.get("Sec-Fetch-Site") == "cross-site"):
+                if (not site.allows_origin(origin)
+                        and ((origin is not None
+                              and not same_site(origin, self.headers.get("Host", "")))
+                             or self.headers.get("Sec-Fetch-Site") == "cross-site")):
                     raise Refused(403, f"cross-site POST from {origin or 'another site'} refused")
-                params = self._path_params()
+                routed = site.router.find("POST", urlsplit(self.path).path) is not None
+                params = {} if routed else self._path_params()
                 body = self._body()
             except Refused as exc:
                 self.reader.stop()
@@ -830,6 +884,8 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
                 return
             self.reader.stop()
             try:
+                if routed and self._route(body.encode("utf-8")):
+                    return
                 ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
                 if ctype == "application/x-www-form-urlencoded":
                     for k, v in parse_qs(body, keep_blank_values=True).items():
@@ -849,7 +905,7 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
             self.reader.stop()
             body = b"read-only SPARQL endpoint: GET or POST a query\n"
             self.send_response(405)
-            self.send_header("Allow", "GET, HEAD, POST")
+            self.send_header("Allow", "GET, HEAD, POST, OPTIONS")
             self.send_header("Content-Type", TEXT)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Connection", "close")  # its body, unread, is no next request
@@ -925,14 +981,23 @@ def serve(store: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           timeout: float = DEFAULT_TIMEOUT, workers: int = 2,
           announce: Callable[[str], None] = print,
           log: Callable[[str], None] | None = None,
-          memory_limit: int = DEFAULT_MEMORY_LIMIT, allow_hosts: Iterable[str] = ()) -> None:
+          memory_limit: int = DEFAULT_MEMORY_LIMIT, allow_hosts: Iterable[str] = (),
+          base: str | None = None, cors: Iterable[str] = ()) -> None:
     """Serve the store directory ``store`` until interrupted (Ctrl-C or
-    SIGTERM), following its rebuilds (:class:`FollowingPool`)."""
+    SIGTERM), following its rebuilds (:class:`FollowingPool`); ``/id/``
+    stands for the IRIs under ``base`` (default: the graph's own), ``cors``
+    names the origins whose scripts may read answers (:mod:`kg.web`)."""
+    from .vocab import DATA
+    from .web import cors_origins, make_site
+
     check_options(port, workers, timeout, memory_limit)
     hosts = allowed_hosts(host, allow_hosts)
+    origins = cors_origins(cors, host)
+    make_site(None, base or DATA, origins)  # check --base before starting workers
     pool = FollowingPool(store, workers, timeout, memory_limit)
     try:
-        server = Server((host, port), make_handler(pool, log, hosts))
+        site = make_site(pool, base or DATA, origins)
+        server = Server((host, port), make_handler(pool, log, hosts, site))
     except BaseException:
         pool.close()
         raise
@@ -947,7 +1012,9 @@ def serve(store: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     info = pool.info
     announce(f"kg serve: SPARQL endpoint http://{shown}:{bound_port}{ENDPOINT_PATHS[0]} "
              f"(read-only, build {pool.build or 'unknown'}, {workers} worker(s), "
-             f"timeout {timeout:g} s, {memory}; {info.network if info else ''})")
+             f"timeout {timeout:g} s, {memory}; {info.network if info else ''}); "
+             f"query page http://{shown}:{bound_port}/, IRIs {site.base} at /id/"
+             + (f", CORS for {' '.join(sorted(origins))}" if origins else ""))
     sys.stdout.flush()
     if info and not info.isolated:
         print(f"kg serve: warning: {info.network}", file=sys.stderr, flush=True)

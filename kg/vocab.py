@@ -63,9 +63,10 @@ RDF = Namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type JSON
 RDFS = Namespace("rdfs", "http://www.w3.org/2000/01/rdf-schema#", "label comment")
 XSD = Namespace("xsd", "http://www.w3.org/2001/XMLSchema#",
                 "string integer decimal gYear anyURI dateTime")
+SCHEMA = Namespace("schema", "http://schema.org/", "sameAs")
 
 NAMESPACES = (KGR, FABIO, FRBR, DCTERMS, PRISM, PROV, DATACITE, LITERAL, FOAF, OWL, RDF,
-              RDFS, XSD)
+              RDFS, XSD, SCHEMA)
 PREFIXES: dict[str, str] = {ns.prefix: ns.iri for ns in NAMESPACES} | {"id": DATA}
 
 # Identifier schemes DataCite names; others get a scheme IRI of our own.

@@ -10,7 +10,9 @@ merged pairs and near misses).  :func:`save_candidates` writes them as
 - ``sources``, ``source``: the distinct source names (UTF-8, see below) and
   each record's index into them (``int32``);
 - ``ids``: each record's id: ``ids_bytes`` (UTF-8, concatenated) and
-  ``ids_ends`` (``int64`` end offsets).
+  ``ids_ends`` (``int64`` end offsets);
+- ``score`` (when given): each pair's match probability as scored (``float64``),
+  for the score distribution of ``kg report``; files written without it still load.
 
 Records are in build order, so a position names one ``(source, record_id)``
 key.  The file is an ordinary ``numpy.load``-able ``.npz`` (deflated), written
@@ -41,6 +43,8 @@ class Candidates:
     keys: list[RecordKey]
     a: np.ndarray
     b: np.ndarray
+    scores: np.ndarray | None = None
+    """Each pair's match probability, when the build saved it."""
 
     def __len__(self) -> int:
         return len(self.a)
@@ -69,14 +73,18 @@ def candidates_path(path: Path) -> Path:
     return path / CANDIDATES_FILE if path.is_dir() else path
 
 
-def save_candidates(path: Path, records: Sequence[Record], pairs) -> Path:
+def save_candidates(path: Path, records: Sequence[Record], pairs,
+                    scores: Sequence[float] | np.ndarray | None = None) -> Path:
     """Write ``pairs`` (``(a, b)`` record positions: a sequence of pairs or
-    an ``(n, 2)`` array) with the records' keys to ``path`` (a store
-    directory, or a file name); the file written."""
+    an ``(n, 2)`` array) with the records' keys, and each pair's score if
+    given, to ``path`` (a store directory, or a file name); the file written."""
     target = candidates_path(path)
     ab = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if len(ab) and (ab.min() < 0 or ab.max() >= len(records)):
         raise ValueError("candidate pair outside the records")
+    score = None if scores is None else np.asarray(scores, dtype=np.float64).reshape(-1)
+    if score is not None and len(score) != len(ab):
+        raise ValueError(f"{len(score)} scores for {len(ab)} candidate pairs")
     sources = sorted({r.source for r in records})
     index = {s: n for n, s in enumerate(sources)}
     src_bytes, src_ends = _strings(sources)
@@ -91,6 +99,7 @@ def save_candidates(path: Path, records: Sequence[Record], pairs) -> Path:
                               count=len(records)),
         "ids_bytes": id_bytes,
         "ids_ends": id_ends,
+        **({"score": score} if score is not None else {}),
     }
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, value in arrays.items():
@@ -111,7 +120,8 @@ def load_candidates(path: Path) -> Candidates:
         sources = _unstrings(z["sources_bytes"], z["sources_ends"])
         ids = _unstrings(z["ids_bytes"], z["ids_ends"])
         keys = [(sources[s], i) for s, i in zip(z["source"].tolist(), ids, strict=True)]
-        return Candidates(keys, z["a"].astype(np.int64), z["b"].astype(np.int64))
+        scores = z["score"].astype(np.float64) if "score" in z.files else None
+        return Candidates(keys, z["a"].astype(np.int64), z["b"].astype(np.int64), scores)
 
 
 def _strings(values: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -66,3 +66,14 @@ def test_pairs_outside_the_records_are_refused(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         load_candidates(tmp_path)
+
+
+def test_scores_round_trip_and_older_files_have_none(tmp_path: Path) -> None:
+    records = _records()
+    save_candidates(tmp_path / "with.npz", records, [(0, 1), (2, 3)], [0.25, 0.999])
+    loaded = load_candidates(tmp_path / "with.npz")
+    assert loaded.scores is not None and loaded.scores.tolist() == [0.25, 0.999]
+    save_candidates(tmp_path / "without.npz", records, [(0, 1)])
+    assert load_candidates(tmp_path / "without.npz").scores is None
+    with pytest.raises(ValueError, match="scores for"):
+        save_candidates(tmp_path / "bad.npz", records, [(0, 1)], [0.1, 0.2])

@@ -262,6 +262,7 @@ def test_exact_triples_of_a_preprint_journal_pair_with_an_archived_copy(db):
         datacite:hasIdentifier <{DATA}identifier/arxiv/1603.05027> ;
         kgr:arxivVersion 3 ;
         prov:wasGeneratedBy <{build}> ;
+        schema:sameAs <https://arxiv.org/abs/1603.05027v3> ;
         frbr:revision <{DATA}expression/ea2195265a85e81dd> .
 
     <{DATA}expression/ea2195265a85e81dd> a fabio:Expression, kgr:Version ;
@@ -272,6 +273,7 @@ def test_exact_triples_of_a_preprint_journal_pair_with_an_archived_copy(db):
         datacite:hasIdentifier <{DATA}identifier/doi/10.1007%2F978-3-319-46493-0_38> ;
         prism:doi "10.1007/978-3-319-46493-0_38" ;
         prov:wasGeneratedBy <{build}> ;
+        schema:sameAs <https://doi.org/10.1007/978-3-319-46493-0_38> ;
         frbr:revisionOf <{DATA}expression/ea0b361d4a7c26208> .
 
     <{record_iri("arxiv", "1603.05027v3")}> frbr:realizationOf <{work}> ;
