@@ -173,7 +173,10 @@ def place_level(a: Features, b: Features) -> Outcome:
     """Volume and first page together.  Both differing is what tells a
     conference abstract from the full article of the same title and authors,
     or a reprint from its original; in the same journal and year it rules the
-    pair out (a journal does not print one article twice in a year)."""
+    pair out (a journal does not print one article twice in a year).  So do
+    first pages far apart in one volume of one journal: a column with the
+    same title and authors in every issue ("Gateways to clinical trials"),
+    or an article and its erratum."""
     known = [s for s in (volumes_agree(a, b), pages_agree(a, b)) if s is not None]
     if not known:
         return None
@@ -181,16 +184,35 @@ def place_level(a: Features, b: Features) -> Outcome:
     if agree == len(known):
         return "both same" if len(known) == 2 else "same, other missing"
     if agree:
+        if volumes_agree(a, b) and _same_journal(a, b) and _pages_far_apart(a, b):
+            return "pages differ in one volume of one journal"
         return "one differs"
     if len(known) == 1:
         return "differs, other missing"
-    same_issue_year = (a.year is not None and a.year == b.year and bool(a.venue)
-                       and (a.venue == b.venue or same_container(a, b)))
+    same_issue_year = a.year is not None and a.year == b.year and _same_journal(a, b)
     return "both differ, same journal and year" if same_issue_year else "both differ"
+
+
+# First pages in one volume further apart than a misprint or an abstract's
+# page in another listing of the same issue ("51" vs "52").
+_PAGES_APART = 10
+
+
+def _pages_far_apart(a: Features, b: Features) -> bool:
+    """Both first pages plain numbers, more than :data:`_PAGES_APART` apart
+    (supplement pages "S3" / "S78" and "Suppl" are left alone: their
+    numbering is not one sequence)."""
+    x, y = a.first_page, b.first_page
+    return x.isdigit() and y.isdigit() and abs(int(x) - int(y)) > _PAGES_APART
+
+
+def _same_journal(a: Features, b: Features) -> bool:
+    return bool(a.venue) and (a.venue == b.venue or same_container(a, b))
 
 
 # Place levels where what both records carry differs.
 _PLACE_DIFFERS = frozenset({"differs, other missing", "both differ",
+                            "pages differ in one volume of one journal",
                             "both differ, same journal and year"})
 
 # The lowest similarity of the venue comparison's "different" band.
@@ -283,6 +305,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("one differs", -2.0, shows=0.5), Level("differs, other missing", -3.5, shows=0.3),
         Level("both differ", -10.0, shows=0.1),
         Level("both differ, same journal and year", -16.0, shows=0.0),
+        # last, so that the level numbers stored by earlier builds keep their meaning
+        Level("pages differ in one volume of one journal", -8.0, shows=0.4),
     )),
     Comparison("notice", notice_level, (
         Level("same kind", 0.0, shows=1.0), Level("notice vs paper", -15.0, shows=0.0),

@@ -135,3 +135,27 @@ def test_lost_mojibake_punctuation() -> None:
 def test_author_keys_of_one_person_in_dirty_lists(x: str, y: str, same: bool) -> None:
     assert (_author_match(x, y) >= 0.8) is same
     assert _author_match(x, y) == _author_match(y, x)
+
+
+@pytest.mark.parametrize(("pages", "level"), [
+    (("379-412", "185-206"), "pages differ in one volume of one journal"),  # a column per issue
+    (("703-712", "1107"), "pages differ in one volume of one journal"),     # an erratum
+    (("51", "52"), "one differs"),        # an abstract's page in another listing
+    (("S3", "S78"), "one differs"),       # supplement numbering
+])
+def test_first_pages_far_apart_in_one_volume_are_two_articles(pages: tuple[str, str],
+                                                              level: str) -> None:
+    """A column with the same title and authors in every issue ("Gateways to
+    clinical trials") is one article per issue: in one volume of one journal,
+    first pages far apart tell them apart."""
+    from resolve.comparisons import place_level
+    recs = [make_record(title="Gateways to clinical trials", authors="Bayes, M.; Prous, J. R.",
+                        venue="Methods and Findings in Experimental and Clinical Pharmacology",
+                        year=2006, volume="28", pages=p) for p in pages]
+    fa, fb = features_and_stats(recs)[0]
+    assert place_level(fa, fb) == level
+    other = make_record(title="Gateways to clinical trials", authors="Bayes, M.; Prous, J. R.",
+                        venue="Drug News and Perspectives", year=2006, volume="28",
+                        pages=pages[1])
+    fa, fc = features_and_stats([recs[0], other])[0]
+    assert place_level(fa, fc) == "one differs"
