@@ -489,7 +489,8 @@ def report_cmd(
         "--gold-format", help="auto, clusters, pairs or merged-ids.")] = "auto",
     base: Annotated[str, typer.Option(
         help="Where work ids link to: BASE + work/ID. Default: the graph's own IRIs; for a "
-        "kg serve, e.g. http://127.0.0.1:7878/id/.")] = "",
+        "kg serve, e.g. http://127.0.0.1:7878/id/, the most uncertain works also link to "
+        "its review page (/review?work=ID).")] = "",
 ) -> None:
     """Write one self-contained HTML page (no network needed) that explains a build:
     counts and the PRISMA flow, the match weights of every comparison level, the score
