@@ -166,6 +166,13 @@ def marked(text: str, other: str) -> list[list]:
     return runs
 
 
+def _field(name: str, left: str, right: str) -> dict:
+    """One field of both records; it differs where a side has a word the other
+    lacks (the same authors in another order do not differ)."""
+    a, b = marked(left, right), marked(right, left)
+    return {"field": name, "differs": any(f for _, f in (*a, *b)), "a": a, "b": b}
+
+
 def _id_link(site: Site, iri: str) -> str:
     from ..vocab import DATA
 
@@ -186,10 +193,8 @@ def item_data(view: StoreView, site: Site, item: ReviewItem) -> dict:
         "line": item.line, "note": item.note, "work": item.work,
         "links": {"a": _id_link(site, record_iri(*item.a)),
                   "b": _id_link(site, record_iri(*item.b))},
-        "fields": [{"field": f, "differs": left.get(f, "") != right.get(f, ""),
-                    "a": marked(left.get(f, ""), right.get(f, "")),
-                    "b": marked(right.get(f, ""), left.get(f, ""))}
-                   for f in FIELDS if f != "record"],
+        "fields": [_field(f, left.get(f, ""), right.get(f, "")) for f in FIELDS
+                   if f != "record"],
         "evidence": [{"field": f, "level": lvl, "weight": w} for f, lvl, w in evidence],
         "scored": score is not None,
         "decided": decided.verdict if decided else "",
