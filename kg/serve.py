@@ -27,7 +27,10 @@ walls of its own.  This one is the standard library's threaded HTTP server:
 * it listens on 127.0.0.1 unless told otherwise;
 * pages for browsers (:mod:`kg.web`): the query page at ``/``, the graph's
   IRIs at ``/id/...`` by content negotiation, CORS for read-only answers and
-  ``OPTIONS`` preflights.
+  ``OPTIONS`` preflights, and the review queue at ``/review``;
+* one write, and only with ``--review`` (on a loopback address unless
+  ``--public-review``): the review page's decisions, same-origin and with the
+  page's token (:mod:`kg.web.review`); the graph itself is never written.
 """
 
 from __future__ import annotations
