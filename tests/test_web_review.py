@@ -149,6 +149,11 @@ def test_a_cross_site_write_is_refused_with_review(fresh):
         for wrong in (None, "", token[:-1], token + "x"):
             status, _, body = post(url, "/review/decisions", decision, wrong)
             assert status == 403 and TOKEN_HEADER.encode() in body, wrong
+        # no preflight lets a script elsewhere send the token header
+        status, headers, _ = request(url, "OPTIONS", "/review/decisions", {
+            "Origin": "https://client.example", "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": TOKEN_HEADER})
+        assert status == 404 and "access-control-allow-headers" not in headers
         # a form cannot carry the token, and is not JSON anyway
         status, _, _ = request(url, "POST", "/review/decisions", {
             "Origin": origin_of(url), TOKEN_HEADER: token,
