@@ -119,7 +119,7 @@ def test_a_write_is_refused_without_review(fresh):
     with serving(fresh) as endpoint:
         url = endpoint.removesuffix("/sparql")
         conf, _ = config(url)
-        assert conf["writable"] is False and conf["token"] == ""
+        assert conf["writable"] is False and conf["token"] == "" and conf["by"] == ""
         status, _, body = post(url, "/review/decisions", {**PAIR, "verdict": "same"}, "x")
         assert status == 403 and b"--review" in body
         status, _, body = post(url, "/review/undo", {"id": "x"}, "x")
@@ -232,3 +232,25 @@ def test_no_store_no_review_in_process():
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_page_read_across_a_rebuild_is_refused():
+    """Every query of one page must come from one build: a rebuild in between
+    is an error (the page says reload), not a page of two builds."""
+    from kg.serve import Answer
+    from kg.web.review import PoolStore, Rebuilt
+
+    class Pool(FakePool):
+        def run(self, job):
+            body = {"head": {"vars": ["x"]},
+                    "results": {"bindings": [{"x": {"type": "literal", "value": "1"}}]}}
+            return Answer(200, "application/sparql-results+json",
+                          json.dumps(body).encode(), self.build)
+
+    pool = Pool()
+    oxi = PoolStore(make_site(pool))
+    assert [s["x"].value for s in oxi.query("SELECT ?x {}")] == ["1"]
+    assert oxi.build == FakePool.build
+    pool.build = "bnewbuild0000000"
+    with pytest.raises(Rebuilt, match="rebuilt"):
+        oxi.query("SELECT ?x {}")

@@ -288,7 +288,8 @@ def review_page(req: Request, site: Site) -> Reply:
     assert desk is not None
     config = {**data, "writable": desk.writable, "enable": ENABLE,
               "token": desk.token if desk.writable else "",
-              "tokenHeader": TOKEN_HEADER, "by": human.default_by(),
+              "tokenHeader": TOKEN_HEADER,
+              "by": human.default_by() if desk.writable else "",
               "decide": "/review/decisions", "undo": "/review/undo"}
     body = Template(TEMPLATE.read_text("utf-8")).substitute(
         build=html.escape(str(data["build"]) or "unknown"),
