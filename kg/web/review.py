@@ -8,7 +8,7 @@ and progress (item n of N, decisions made on the page, decisions kept with
 the store).  Keys as in ``kg review --interactive``: ``s`` same work, ``d``
 different works, ``k`` skip, ``u`` undo.  ``?a=SOURCE:ID&b=SOURCE:ID`` puts
 that pair first, ``?work=W`` the weakest merged link of a work (what
-``kg report`` links to); ``?limit=N`` (default 50) bounds the queue.
+``kg report`` links to); ``?limit=N`` (default 50, at most 200) bounds the queue.
 ``GET /review/queue`` is the same data as JSON.
 
 **The one write.**  ``POST /review/decisions`` records a decision through
@@ -65,7 +65,8 @@ from .pages import _script_json, wants_html
 TEMPLATE = Path(__file__).with_name("templates") / "review.html"
 TOKEN_HEADER = "X-KG-Review-Token"
 DEFAULT_LIMIT = 50
-MAX_LIMIT = 1000
+MAX_LIMIT = 200
+"""Items a page shows at most: each costs a few queries of the workers."""
 UNDO_KEPT = 10_000
 """Decisions recorded by the page that can still be undone (the latest)."""
 JSON = "application/json"
