@@ -1,5 +1,5 @@
-"""Remake docs/report.png and docs/query.png from the bundled example, in the
-headless chromium the browser tests use (``.ci/install-browser``)::
+"""Remake docs/report.png, docs/query.png and docs/review.png from the bundled
+example, in the headless chromium the browser tests use (``.ci/install-browser``)::
 
     python docs/screenshots.py
 """
@@ -41,7 +41,8 @@ def main() -> None:
     driver = webdriver.Chrome(options=options,
                               service=Service(executable_path=shutil.which("chromedriver")))
     server = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(store),
-                               "--port", "0"], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+                               "--port", "0", "--review"], stdout=subprocess.PIPE, text=True,
+                              cwd=ROOT)
     try:
         driver.get(report.as_uri())
         height = driver.execute_script("return document.body.scrollHeight")
@@ -56,6 +57,15 @@ def main() -> None:
         WebDriverWait(driver, 60).until(
             lambda d: d.find_elements(By.CSS_SELECTOR, "#result-table tbody tr"))
         driver.save_screenshot(str(DOCS / "query.png"))
+        # the review page after one skip: the second pair, whose titles differ
+        driver.get(url + "/review")
+        driver.find_element(By.ID, "skip").click()
+        WebDriverWait(driver, 60).until(
+            lambda d: d.find_element(By.ID, "progress").text.startswith("Item 2 of"))
+        height = driver.execute_script("return document.body.scrollHeight")
+        driver.set_window_size(1100, min(height + 40, 2000))
+        time.sleep(0.5)
+        driver.save_screenshot(str(DOCS / "review.png"))
     finally:
         driver.quit()
         server.terminate()

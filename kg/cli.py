@@ -391,9 +391,16 @@ def serve_cmd(
         "https://example.org. Default: any on a public address, none on a loopback one "
         "(else any web page could read a local store through the browser).",
         show_default=False)] = None,
+    review: Annotated[bool, typer.Option(
+        "--review", help="Let the review page (/review) record decisions in the store, as "
+        "kg decide does: the only write the server accepts, same-origin with the page's "
+        "token only. Without it /review is read-only.")] = False,
+    public_review: Annotated[bool, typer.Option(
+        "--public-review", help="Allow --review on a non-loopback --host (anyone who can "
+        "reach it can then record decisions: there is no login).")] = False,
 ) -> None:
     """Serve a store as a read-only SPARQL 1.1 Protocol endpoint at /sparql, with a
-    query page at / and the graph's IRIs at /id/.
+    query page at /, the graph's IRIs at /id/ and the review queue at /review.
 
     GET ?query= or POST (form or application/sparql-query). Results by Accept: SPARQL
     JSON, XML, CSV, TSV; Turtle or N-Triples for CONSTRUCT. Updates (403) and SERVICE
@@ -401,7 +408,10 @@ def serve_cmd(
     --memory-limit is stopped (503). A browser at / gets a SPARQL editor with the shipped
     queries; GET /id/work/W (also /id/record/..., /id/expression/...) describes that node:
     HTML for browsers, Turtle, JSON-LD or N-Triples by Accept. Every answer names the
-    build it came from (X-KG-Build); a rebuild is followed. Ctrl-C stops the server.
+    build it came from (X-KG-Build); a rebuild is followed. /review goes through kg
+    review's queue with the records side by side (keys s, d, k, u); with --review
+    (127.0.0.1 only, unless --public-review) its decisions are recorded in the store,
+    the server's only write. Ctrl-C stops the server.
     """
     from .serve import serve
 
@@ -415,7 +425,7 @@ def serve_cmd(
               announce=lambda m: print(m, flush=True),
               log=(lambda m: print(m, file=sys.stderr, flush=True)) if log else None,
               memory_limit=memory_limit, allow_hosts=allow_host or (), base=base,
-              cors=cors or ())
+              cors=cors or (), review=review, public_review=public_review)
     except ValueError as exc:
         raise _fail(str(exc), EXIT_INPUT) from exc
     except OSError as exc:
@@ -479,7 +489,8 @@ def report_cmd(
         "--gold-format", help="auto, clusters, pairs or merged-ids.")] = "auto",
     base: Annotated[str, typer.Option(
         help="Where work ids link to: BASE + work/ID. Default: the graph's own IRIs; for a "
-        "kg serve, e.g. http://127.0.0.1:7878/id/.")] = "",
+        "kg serve, e.g. http://127.0.0.1:7878/id/, the most uncertain works also link to "
+        "its review page (/review?work=ID).")] = "",
 ) -> None:
     """Write one self-contained HTML page (no network needed) that explains a build:
     counts and the PRISMA flow, the match weights of every comparison level, the score

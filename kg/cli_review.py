@@ -179,7 +179,7 @@ def register(app: typer.Typer) -> None:
         """List what deserves a person's look, most useful first: pairs near the
         threshold, merges a rule vetoed, ties left apart, community splits, big or unusual
         works; each with the one-line explanation kg evaluate prints. Pairs already
-        decided are left out."""
+        decided are left out. In a browser: kg serve --review, then /review."""
         from .review import format_items, review_queue
 
         if fmt not in ("text", "csv", "json"):

@@ -107,11 +107,17 @@ class Explanation:
 class StoreView:
     """What explanations and the review read from a store, read once."""
 
-    def __init__(self, store: Path) -> None:
+    def __init__(self, store: Path, oxi: Store | None = None,
+                 metadata: dict | None = None) -> None:
+        """The build now current in ``store``; or, given ``oxi`` (anything with
+        pyoxigraph's ``query``, such as ``kg serve``'s query workers) and its
+        build's ``metadata``, that build, with the decisions kept in ``store``."""
         self.dir = Path(store)
-        pinned = pin_store(self.dir)
-        self.metadata = pinned.metadata
-        self.oxi: Store = open_store(pinned.path)
+        if oxi is None:
+            pinned = pin_store(self.dir)
+            metadata, oxi = pinned.metadata, open_store(pinned.path)
+        self.metadata = metadata or {}
+        self.oxi: Store = oxi
         self.records = store_records(self.oxi)
         self.threshold = float((self.metadata.get("settings") or {}).get(
             "match_threshold", 0.5))

@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from string import Template
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -209,6 +210,15 @@ def _chart(uri: str, alt: str, caption: str) -> str:
             f"<figcaption>{caption}</figcaption></figure>")
 
 
+def review_root(base: str) -> str | None:
+    """The ``kg serve`` that ``base`` names (``http://HOST:PORT/id/`` gives
+    ``http://HOST:PORT/``), whose ``/review`` page the uncertain works link to;
+    None for the graph's own IRIs or a base that is not a server's ``/id/``."""
+    if base == DATA or not base.endswith("/id/") or not base.startswith(("http://", "https://")):
+        return None
+    return base.removesuffix("id/")
+
+
 def _work_link(work: str, base: str) -> str:
     return f'<a href="{_e(base)}work/{_e(work)}"><code>{_e(work)}</code></a>'
 
@@ -391,23 +401,32 @@ def render(data: ReportData, base: str = DATA) -> str:
                      "Seconds each stage took (making the RDF and loading it overlap).")
             + "</section>")
 
+    review = review_root(base)
+
     def work_table(rows: list[WorkRow], weakest: bool) -> str:
         header = ["work", "records", "year", "title", "sources"]
         if weakest:
             header.append("weakest merged link")
+            if review:
+                header.append("review")
         body = []
         for w in rows:
             cells = [_work_link(w.work, base), str(w.records), _e(w.year), _e(w.title),
                      _e(w.sources)]
             if weakest:
                 cells.append(f"{w.weakest:.4f}" if w.weakest is not None else "")
+                if review:
+                    href = f"{review}review?{urlencode({'work': w.work})}"
+                    cells.append(f'<a class="review" href="{_e(href)}">review</a>')
             body.append(cells)
         return _table(header, body) if body else "<p>None.</p>"
 
     sections.append(f'<section id="largest"><h2>Largest works</h2>'
                     f"{work_table(data.largest, False)}</section>")
     sections.append('<section id="uncertain"><h2>Most uncertain works</h2><p>Works whose '
-                    "weakest merged pair scored lowest: the first to check.</p>"
+                    "weakest merged pair scored lowest: the first to check"
+                    + (" (<em>review</em> opens that pair on the server's review page)"
+                       if review else "") + ".</p>"
                     f"{work_table(data.uncertain, True)}</section>")
     if data.evaluation is not None:
         sections.append(f'<section id="gold"><h2>Against the gold</h2>'

@@ -27,7 +27,10 @@ walls of its own.  This one is the standard library's threaded HTTP server:
 * it listens on 127.0.0.1 unless told otherwise;
 * pages for browsers (:mod:`kg.web`): the query page at ``/``, the graph's
   IRIs at ``/id/...`` by content negotiation, CORS for read-only answers and
-  ``OPTIONS`` preflights.
+  ``OPTIONS`` preflights, and the review queue at ``/review``;
+* one write, and only with ``--review`` (on a loopback address unless
+  ``--public-review``): the review page's decisions, same-origin and with the
+  page's token (:mod:`kg.web.review`); the graph itself is never written.
 """
 
 from __future__ import annotations
@@ -743,9 +746,11 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
                 log(f"{self.address_string()} {format % args}")
 
         def _send(self, status: int, content_type: str, body: bytes, build: str = "",
-                  close: bool = False, headers: Iterable[tuple[str, str]] = ()) -> None:
+                  close: bool = False, headers: Iterable[tuple[str, str]] = (),
+                  cors: bool = True) -> None:
             self.send_response(status)
-            for name, value in (*headers, *site.cors_headers(self.headers.get("Origin"))):
+            allow = site.cors_headers(self.headers.get("Origin")) if cors else []
+            for name, value in (*headers, *allow):
                 self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -806,7 +811,7 @@ def make_handler(pool: Pool | FollowingPool, log: Callable[[str], None] | None =
             if reply is None:
                 return False
             self._send(reply.status, reply.content_type, reply.body, reply.build,
-                       headers=reply.headers)
+                       headers=reply.headers, cors=reply.cors)
             return True
 
         def _path_params(self) -> dict[str, list[str]]:
@@ -977,26 +982,41 @@ def check_options(port: int, workers: int, timeout: float, memory_limit: int) ->
         raise ValueError(f"--memory-limit {memory_limit}: give MB, or 0 for no limit")
 
 
+def check_review(host: str, review: bool, public_review: bool) -> None:
+    """Refuse ``--review`` on a public address unless ``--public-review`` says so."""
+    if public_review and not review:
+        raise ValueError("--public-review: give --review too")
+    if review and not public_review and not is_loopback(host.strip("[]").lower()):
+        raise ValueError(f"--review on {host}: the review page records decisions and has "
+                         "no login, so it listens on a loopback address (127.0.0.1) only; "
+                         "add --public-review to serve it on a public one anyway")
+
+
 def serve(store: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
           timeout: float = DEFAULT_TIMEOUT, workers: int = 2,
           announce: Callable[[str], None] = print,
           log: Callable[[str], None] | None = None,
           memory_limit: int = DEFAULT_MEMORY_LIMIT, allow_hosts: Iterable[str] = (),
-          base: str | None = None, cors: Iterable[str] = ()) -> None:
+          base: str | None = None, cors: Iterable[str] = (), review: bool = False,
+          public_review: bool = False) -> None:
     """Serve the store directory ``store`` until interrupted (Ctrl-C or
     SIGTERM), following its rebuilds (:class:`FollowingPool`); ``/id/``
     stands for the IRIs under ``base`` (default: the graph's own), ``cors``
-    names the origins whose scripts may read answers (:mod:`kg.web`)."""
+    names the origins whose scripts may read answers (:mod:`kg.web`);
+    ``review`` lets the review page record decisions (:mod:`kg.web.review`),
+    on a loopback address only unless ``public_review``."""
     from .vocab import DATA
     from .web import cors_origins, make_site
+    from .web.review import Desk
 
     check_options(port, workers, timeout, memory_limit)
+    check_review(host, review, public_review)
     hosts = allowed_hosts(host, allow_hosts)
     origins = cors_origins(cors, host)
     make_site(None, base or DATA, origins)  # check --base before starting workers
     pool = FollowingPool(store, workers, timeout, memory_limit)
     try:
-        site = make_site(pool, base or DATA, origins)
+        site = make_site(pool, base or DATA, origins, Desk(Path(store), review))
         server = Server((host, port), make_handler(pool, log, hosts, site))
     except BaseException:
         pool.close()
@@ -1014,8 +1034,14 @@ def serve(store: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
              f"(read-only, build {pool.build or 'unknown'}, {workers} worker(s), "
              f"timeout {timeout:g} s, {memory}; {info.network if info else ''}); "
              f"query page http://{shown}:{bound_port}/, IRIs {site.base} at /id/"
-             + (f", CORS for {' '.join(sorted(origins))}" if origins else ""))
+             + (f", CORS for {' '.join(sorted(origins))}" if origins else "")
+             + f"; review page http://{shown}:{bound_port}/review "
+             + ("(records decisions)" if review else "(read-only; --review to decide)"))
     sys.stdout.flush()
+    if review and not is_loopback(bound_host.lower()):
+        print(f"kg serve: WARNING: --review on {shown}: anyone who can reach this address "
+              "can record decisions in the store (there is no login)", file=sys.stderr,
+              flush=True)
     if info and not info.isolated:
         print(f"kg serve: warning: {info.network}", file=sys.stderr, flush=True)
     try:

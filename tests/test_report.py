@@ -104,3 +104,26 @@ def test_size_bands_keep_every_work():
     bands = size_bands(sizes)
     assert bands == {"1": 500, "2": 40, "10": 3, "11-20": 3, "21-50": 1, "1001+": 1}
     assert sum(bands.values()) == sum(sizes.values())
+
+
+def test_uncertain_works_link_into_a_servers_review_page(example_store, tmp_path):
+    from kg.report import review_root
+
+    assert review_root("https://w3id.org/kg-resolve/id/") is None
+    assert review_root("http://127.0.0.1:7878/id/") == "http://127.0.0.1:7878/"
+    assert review_root("https://kg.example/ids/") is None
+    out = tmp_path / "served.html"
+    res = run("report", "--store", example_store, "-o", out,
+              "--base", "http://127.0.0.1:7878/id/")
+    assert res.exit_code == 0, describe(res)
+    page = out.read_text("utf-8")
+    uncertain = page[page.index('<section id="uncertain">'):]
+    uncertain = uncertain[:uncertain.index("</section>")]
+    works = re.findall(r'href="http://127.0.0.1:7878/id/work/(w[0-9a-f]+)"', uncertain)
+    links = re.findall(r'class="review" href="http://127.0.0.1:7878/review\?work=(w[0-9a-f]+)"',
+                       uncertain)
+    assert works and links == works
+    # without a server, no review links: the file stands alone
+    plain = tmp_path / "plain.html"
+    assert run("report", "--store", example_store, "-o", plain).exit_code == 0
+    assert "/review" not in plain.read_text("utf-8")

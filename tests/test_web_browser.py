@@ -1,5 +1,6 @@
 """kg-resolve's pages in a real headless browser (issue 18): the report renders
-with its charts, the query page runs a shipped query and shows its rows.
+with its charts, the query page runs a shipped query and shows its rows, the
+review page records a decision by keyboard and undoes it.
 
 Debian's chromium and chromedriver drive them (``.ci/install-browser`` installs
 both; CI runs it).  Without them these tests are skipped, saying so."""
@@ -117,3 +118,71 @@ def test_query_page_binds_parameters(browser, endpoint):
         By.CSS_SELECTOR, "#result-table tbody tr"), "the result rows")
     assert len(rows) >= 1 and "Šimko" in rows[0].text
     assert '"simko"' in browser.find_element(By.ID, "editor").get_attribute("value")
+
+
+@pytest.fixture(scope="module")
+def review_endpoint(tmp_path_factory):
+    """``kg serve --review`` over an example store of its own (the test writes
+    its decisions)."""
+    from _kgfixtures import build
+
+    store = tmp_path_factory.mktemp("browser-review") / "store"
+    res = build(store)
+    assert res.exit_code == 0, describe(res)
+    with serving(store, "--review") as url:
+        yield url.removesuffix("/sparql"), store
+
+
+def stored_decisions(store: Path) -> list[tuple[str, str, str]]:
+    from kg.decisions import name, read
+
+    return [(name(d.a), name(d.b), d.verdict) for d in read(store)]
+
+
+def test_review_page_records_a_decision_by_keyboard(browser, review_endpoint):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    url, store = review_endpoint
+    browser.get(url + "/review")
+    progress = browser.find_element(By.ID, "progress")
+    assert progress.text.startswith("Item 1 of ")
+    total = int(progress.text.rsplit(" ", 1)[1])
+    assert browser.find_element(By.ID, "mode").text == "records decisions"
+    assert len(browser.find_element(By.ID, "build").text) == 16
+    first = (browser.find_element(By.ID, "link-a").text,
+             browser.find_element(By.ID, "link-b").text)
+    assert all(":" in r for r in first)
+    # the two records side by side, where they differ highlighted, and the evidence
+    assert browser.find_elements(By.CSS_SELECTOR, "#pair tbody tr.differs")
+    assert browser.find_elements(By.CSS_SELECTOR, "#pair tbody tr.differs mark")
+    assert browser.find_elements(By.CSS_SELECTOR, "#evidence tbody tr")
+    assert stored_decisions(store) == []
+
+    def press(key: str, then: str) -> None:
+        ActionChains(browser).send_keys(key).perform()
+        wait_for(browser, lambda d: d.find_element(By.ID, "progress").text.startswith(then),
+                 f"{then!r} after {key!r}")
+
+    press("d", "Item 2 of ")
+    assert browser.find_element(By.ID, "status").text.startswith("recorded: different")
+    assert stored_decisions(store) == [(*first, "different")]
+    assert "1 decided on this page" in browser.find_element(By.ID, "tally").text
+    # undo takes the decision back from the store, and shows the pair again
+    press("u", "Item 1 of ")
+    wait_for(browser, lambda d: d.find_element(By.ID, "status").text.startswith("undone"),
+             "the undo")
+    assert stored_decisions(store) == []
+    assert browser.find_element(By.ID, "link-a").text == first[0]
+    # skip, then same on the next pair
+    press("k", "Item 2 of ")
+    second = (browser.find_element(By.ID, "link-a").text,
+              browser.find_element(By.ID, "link-b").text)
+    press("s", "Item 3 of ")
+    assert stored_decisions(store) == [(*sorted(second), "same")]
+    assert f"of {total}" in browser.find_element(By.ID, "progress").text
+    # typing a note is not a decision
+    note = browser.find_element(By.ID, "note")
+    note.send_keys("sd")
+    assert browser.find_element(By.ID, "progress").text.startswith("Item 3 of ")
+    assert len(stored_decisions(store)) == 1

@@ -10,10 +10,12 @@ rebuilds the same way (every reply names the build it came from).
 
 Routes now: ``/`` (the query page, :mod:`kg.web.pages`), ``/queries/...`` (the
 shipped queries, bound to parameters), ``/id/...`` (the graph's own IRIs,
-:mod:`kg.web.linkeddata`).  A module adds its own with ``router.add(...)`` in
-:func:`default_router` (a review page would add ``GET``/``POST /review``; a
-write route must check the origin itself: :func:`Site.allows_origin` is for
-read-only CORS and never makes a write cross-site safe).
+:mod:`kg.web.linkeddata`), ``/review`` (the review queue, and the server's one
+write, people's decisions, :mod:`kg.web.review`).  A module adds its own with
+``router.add(...)`` in :func:`default_router`; a write route must check the
+origin itself (:func:`Site.allows_origin` is for read-only CORS and never makes
+a write cross-site safe) and a page holding a secret answers with
+``Reply(cors=False)``.
 
 CORS: read-only answers (``GET``, ``HEAD``) carry ``Access-Control-Allow-Origin``
 for the origins ``kg serve --cors`` names (``*``: any); by default any origin
@@ -55,6 +57,8 @@ class Reply:
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
     build: str = ""
+    cors: bool = True
+    """False: no CORS headers whatever ``--cors`` says (a page holding a secret)."""
 
 
 HTML = "text/html; charset=utf-8"
@@ -93,6 +97,8 @@ class Site:
     cors: frozenset[str] = frozenset()
     """Origins whose scripts may read answers; ``*`` any."""
     router: Router = field(default_factory=Router)
+    review: object = None
+    """The review of ``kg serve`` (:class:`kg.web.review.Desk`); None: no store to review."""
 
     @property
     def build(self) -> str:
@@ -152,15 +158,17 @@ def cors_origins(given: Iterable[str], bound_host: str) -> frozenset[str]:
 
 def default_router() -> Router:
     """Every page of ``kg serve``."""
-    from . import linkeddata, pages
+    from . import linkeddata, pages, review
 
     router = Router()
     pages.register(router)
     linkeddata.register(router)
+    review.register(router)
     return router
 
 
-def make_site(pool: object, base: str = DATA, cors: frozenset[str] = frozenset()) -> Site:
+def make_site(pool: object, base: str = DATA, cors: frozenset[str] = frozenset(),
+              review: object = None) -> Site:
     if not base.endswith("/"):
         raise ValueError(f"--base {base!r}: an IRI base ends with /")
-    return Site(pool, base, cors, default_router())
+    return Site(pool, base, cors, default_router(), review)
