@@ -303,10 +303,9 @@ COMPARISONS: tuple[Comparison, ...] = (
                present=lambda f: f.volume or f.first_page, levels=(
         Level("both same", 4.0, shows=1.0), Level("same, other missing", 2.0, shows=0.8),
         Level("one differs", -2.0, shows=0.5), Level("differs, other missing", -3.5, shows=0.3),
+        Level("pages differ in one volume of one journal", -8.0, shows=0.2),
         Level("both differ", -10.0, shows=0.1),
         Level("both differ, same journal and year", -16.0, shows=0.0),
-        # last, so that the level numbers stored by earlier builds keep their meaning
-        Level("pages differ in one volume of one journal", -8.0, shows=0.4),
     )),
     Comparison("notice", notice_level, (
         Level("same kind", 0.0, shows=1.0), Level("notice vs paper", -15.0, shows=0.0),

@@ -166,29 +166,6 @@ class TokenStats:
     n: int
     title_counts: dict[str, int]
     """How many distinct works carry each exact title key (see :func:`token_stats`)."""
-    author_counts: dict[str, int]
-    """How many distinct works list each author key."""
-    coauthor_counts: dict[tuple[str, str], int]
-    """How many distinct works list each pair of author keys (sorted), of
-    the first :data:`COAUTHOR_SPAN` authors of a record."""
-
-
-COAUTHOR_SPAN = 4
-"""Pairs of authors are counted among a record's first this many (web-scraped
-author lists are truncated after three or four names)."""
-
-
-def author_frequency(f: Features, stats: TokenStats) -> int:
-    """How many works share this record's authors, the count that its
-    author agreement is penalised by: for one author, the works of that
-    author; for two or more, the works of the pair of them that is rarest
-    together.  Two prolific authors who wrote a few papers together make a
-    rare author list, though each alone is common."""
-    people = f.authors[:COAUTHOR_SPAN]
-    if len(set(people)) < 2:
-        return min((stats.author_counts.get(x, 1) for x in f.authors), default=1)
-    return min(stats.coauthor_counts.get((x, y) if x < y else (y, x), 1)
-               for i, x in enumerate(people) for y in people[i + 1:] if x != y)
 
 
 def _author_companion(f: Features) -> str:
@@ -199,39 +176,19 @@ def _author_companion(f: Features) -> str:
     return f"\x1f{f.venue}\x1f{f.year}"
 
 
-def _title_companion(f: Features) -> tuple[str, ...]:
-    """What tells the works of one author apart: the first two significant
-    words of the title (they survive a truncated, mangled or re-cased
-    ending), else the whole title key."""
-    return f.tokens[:2] if f.tokens else (f.title,)
-
-
 def token_stats(features: Sequence[Features]) -> TokenStats:
-    """Token document frequencies, and how common each title and author is.
+    """Token document frequencies, and how common each title is.
 
-    Copies do not make a value common: a work scraped from the web ten times
-    (or exported by three databases) carries its title and authors ten times,
-    yet is one work.  So a title is counted once per distinct first author
-    (a column such as "Editorial" has a new author in every issue, a work's
-    copies share theirs), and an author once per distinct title opening.
-    The term-frequency penalties of :mod:`resolve.scoring` then punish a
-    value for being shared by many works, never a work for its copies."""
+    Copies do not make a title common: a work scraped from the web ten times
+    (or exported by three databases) carries its title ten times, yet is one
+    work.  So a title is counted once per distinct first author (a column
+    such as "Editorial" has a new author in every issue, a work's copies
+    share theirs).  The term-frequency penalty of :mod:`resolve.scoring` then
+    punishes a title for being shared by many works, never a work for its
+    copies."""
     df: Counter[str] = Counter()
     title_works: dict[str, set] = {}
-    author_works: dict[str, set] = {}
-    pair_works: dict[tuple[str, str], set] = {}
     for f in features:
         df.update(set(f.tokens))
         title_works.setdefault(f.title, set()).add(_author_companion(f))
-        opening = _title_companion(f)
-        for a in set(f.authors):
-            author_works.setdefault(a, set()).add(opening)
-        people = sorted(set(f.authors[:COAUTHOR_SPAN]))
-        for i, x in enumerate(people):
-            for y in people[i + 1:]:
-                pair_works.setdefault((x, y), set()).add(opening)
-    return TokenStats(dict(df), len(features),
-                      {t: len(v) for t, v in title_works.items()},
-                      {a: len(v) for a, v in author_works.items()},
-                      {p: len(v) for p, v in pair_works.items()})
-
+    return TokenStats(dict(df), len(features), {t: len(v) for t, v in title_works.items()})

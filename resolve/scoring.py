@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 
 from .comparisons import ALL_COMPARISONS, FIELD_COUNT, Comparison, comparison_index
-from .features import Features, TokenStats, author_frequency
+from .features import Features, TokenStats
 from .settings import Settings
 from .types import FieldEvidence, ScoredPair
 
@@ -54,17 +54,23 @@ def _tf_penalty(k: int) -> float:
 class Adjustment:
     """How much an agreeing title or author list of one pair can be trusted.
 
-    A value carried by ``k`` records (``"Editor's notes"`` in every issue, a
-    prolific author) is ``k / 2`` times as likely to agree by chance as one
-    carried by a record and its copy: ``log2(k / 2)`` bits come off, a
-    term-frequency adjustment as in Fellegi-Sunter.  Titles of one or two
-    words, and author lists of one or two names, say less to begin with.
+    A title carried by ``k`` works (``"Editor's notes"`` in every issue) is
+    ``k / 2`` times as likely to agree by chance as one carried by a record
+    and its copy: ``log2(k / 2)`` bits come off, a term-frequency adjustment
+    as in Fellegi-Sunter.  Titles of one or two words, and author lists of
+    one or two names, say less to begin with.
+
+    Author lists get no term-frequency penalty: the estimated weights of the
+    author levels are learnt among candidate pairs, which already share a
+    title's words, so a prolific author's agreement is priced there; a
+    penalty on top cost recall on web-scraped and citation data (copies of
+    one work spell its title's opening many ways, so its authors looked
+    prolific) and bought no precision on any set (issue 15).
     """
 
     title_scale: float = 1.0
     title_penalty: float = 0.0
     author_scale: float = 1.0
-    author_penalty: float = 0.0
 
 
 def adjustment(a: Features, b: Features, stats: TokenStats,
@@ -73,12 +79,10 @@ def adjustment(a: Features, b: Features, stats: TokenStats,
     :func:`title_scale` when the caller has them already."""
     k_title = max(stats.title_counts.get(a.title, 1), stats.title_counts.get(b.title, 1))
     short = min((a.authors, b.authors), key=lambda x: (len(x), x))
-    k_author = author_frequency(min((a, b), key=lambda f: (len(f.authors), f.authors)), stats)
     return Adjustment(
         title_scale=min(scales or (title_scale(a, stats), title_scale(b, stats))),
         title_penalty=_tf_penalty(k_title),
         author_scale=AUTHOR_SCALE[min(len(short), len(AUTHOR_SCALE) - 1)],
-        author_penalty=_tf_penalty(k_author),
     )
 
 
@@ -218,7 +222,7 @@ class PairScorer:
         n, k_count = levels.shape
         out = np.zeros((n, k_count), dtype=np.float64)
         adjusted = np.zeros((n, k_count), dtype=bool)
-        t_scale, t_penalty, n_authors, a_penalty = self._record_arrays
+        t_scale, t_penalty, n_authors = self._record_arrays
         for k, table in enumerate(self._tables):
             w = table[levels[:, k]]
             if not self.adjust:
@@ -230,7 +234,7 @@ class PairScorer:
                 short = self._shorter_authors(a, b, n_authors)
                 scale = np.asarray(AUTHOR_SCALE)[np.minimum(n_authors[short],
                                                             len(AUTHOR_SCALE) - 1)]
-                w, adjusted[:, k] = _adjusted(w, scale, a_penalty[short])
+                w, adjusted[:, k] = _adjusted(w, scale, np.zeros(len(w)))
             out[:, k] = w
         return out, adjusted
 
@@ -287,16 +291,15 @@ class PairScorer:
         return self.explain_row(a, b, compare_pairs(self.features, [(a, b)])[0])
 
     @cached_property
-    def _record_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Per record: title scale, title and author term-frequency penalties
-        (see :func:`adjustment`), and the number of authors."""
+    def _record_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per record: title scale, title term-frequency penalty (see
+        :func:`adjustment`), and the number of authors."""
         stats = self.stats
         t_scale = np.array([title_scale(f, stats) for f in self.features])
         t_penalty = np.array([_tf_penalty(stats.title_counts.get(f.title, 1))
                               for f in self.features])
         n_authors = np.array([len(f.authors) for f in self.features], dtype=np.int64)
-        a_penalty = np.array([_tf_penalty(author_frequency(f, stats)) for f in self.features])
-        return t_scale, t_penalty, n_authors, a_penalty
+        return t_scale, t_penalty, n_authors
 
     def _shorter_authors(self, a: np.ndarray, b: np.ndarray, n_authors: np.ndarray) -> np.ndarray:
         """The record of each pair with the shorter author list (ties broken
@@ -327,7 +330,7 @@ def score_pair(a: Features, b: Features, settings: Settings, stats: TokenStats |
     same formula as a build: title and author weights adjusted by ``stats``
     (the token statistics of the records being resolved; None: unadjusted);
     ``model`` defaults to the hand-set weights."""
-    scorer = PairScorer([a, b], stats or TokenStats({}, 0, {}, {}, {}),
+    scorer = PairScorer([a, b], stats or TokenStats({}, 0, {}),
                         model or Model.hand_set(settings), adjust=stats is not None)
     levels = compare_pairs([a, b], [(0, 1)])
     return scorer.score([(0, 1)], levels)[0].score, scorer.explain_row(0, 1, levels[0])
