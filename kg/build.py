@@ -41,7 +41,7 @@ from resolve.readers import (
 from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
-from .model import BuildInfo, resolution_nquads
+from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawWriter
 from .store import StoreError, bulk_load, create_store, write_metadata
 from .storedir import begin_build, check_unlocked
@@ -149,17 +149,19 @@ def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
                                 ensure_ascii=False) + "\n")
 
 
-def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo
-                ) -> dict[str, float | int]:
+def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo,
+                evidence: str = "decisions") -> dict[str, float | int]:
     """Write the graph of a resolution into a new store in ``store``, a
     directory that does not exist yet or is empty (:func:`build_store` gives
     it the directory of a staged build, see :func:`kg.store.begin_build`); the
-    quads written and the timings of making (``rdf``) and loading them."""
+    quads written and the timings of making (``rdf``) and loading them.
+    ``evidence`` says which match decisions the evidence graph keeps
+    (:data:`kg.model.EVIDENCE_LEVELS`)."""
     t = time.perf_counter()
     oxi = create_store(store)
     records = read.records
     try:
-        loaded = bulk_load(oxi, resolution_nquads(resolution, read.rejected, info),
+        loaded = bulk_load(oxi, resolution_nquads(resolution, read.rejected, info, evidence),
                            streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
     except StoreError as exc:
         raise StoreError(f"{store}: {exc}") from exc
@@ -173,7 +175,8 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
                 encoding: str | None = None, clean_sources: Iterable[str] = (),
                 jobs: int = 0, strict: bool = False, rejects: str | Path | None = None,
                 progress: Progress | None = None,
-                on_read: Callable[[ReadResult], None] | None = None) -> BuildReport:
+                on_read: Callable[[ReadResult], None] | None = None,
+                evidence: str = "decisions") -> BuildReport:
     """Read ``inputs``, resolve the records into works and write the graph to
     an on-disk store at ``store``. An existing kg-resolve store there is
     replaced atomically: the graph is written into a new directory that
@@ -188,8 +191,12 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     ``on_read`` sees what was read (skipped files, rejections) before the
     resolution starts; ``rejects`` names a JSON Lines file for the rejected
     records; with ``strict``, any rejection raises :class:`StrictError` and
-    nothing is written.
+    nothing is written.  ``evidence`` is what the evidence graph keeps:
+    ``"decisions"`` (merged pairs and vetoed merges), ``"all"`` (near misses
+    too) or ``"none"`` (see :data:`kg.model.EVIDENCE_LEVELS`).
     """
+    if evidence not in EVIDENCE_LEVELS:
+        raise ValueError(f"evidence {evidence!r}: expected one of {', '.join(EVIDENCE_LEVELS)}")
     t0 = time.perf_counter()
     started = datetime.now(UTC).replace(microsecond=0)
     store = Path(store)
@@ -201,14 +208,15 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     with RawWriter(store) as raw:
         report = _build(inputs, store, settings, raw, t0, started, fmt=fmt, encoding=encoding,
                         jobs=jobs, strict=strict, rejects=rejects, progress=progress,
-                        on_read=on_read)
+                        on_read=on_read, evidence=evidence)
     return report
 
 
 def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: RawWriter,
            t0: float, started: datetime, *, fmt: str | None, encoding: str | None, jobs: int,
            strict: bool, rejects: str | Path | None, progress: Progress | None,
-           on_read: Callable[[ReadResult], None] | None) -> BuildReport:
+           on_read: Callable[[ReadResult], None] | None, evidence: str = "decisions"
+           ) -> BuildReport:
     read = read_records(inputs, fmt, encoding, progress, raw=raw)
     sources = {r.source for r in read.records} | {r.source for r in read.rejected}
     unknown = set(settings.clean_sources) - sources
@@ -240,7 +248,7 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     try:
-        written = write_store(staged.path, read, resolution, info)
+        written = write_store(staged.path, read, resolution, info, evidence)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path)
         written["raw records"] = round(time.perf_counter() - t, 3)
@@ -274,7 +282,8 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
                            for p, why in read.skipped],
         **({"warnings": [{"origin": o, "warning": w} for o, w in read.warnings]}
            if read.warnings else {}),
-        "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
+        "settings": json.loads(settings.to_json()), "evidence": evidence,
+        "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
     }
