@@ -42,7 +42,7 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
-from .rawrecords import RAW_FILE, RawWriter
+from .rawrecords import RAW_FILE, RawSink, RawWriter
 from .store import StoreError, bulk_load, create_store, write_metadata
 from .storedir import begin_build, check_unlocked
 
@@ -101,7 +101,7 @@ class BuildReport:
 
 def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
                  encoding: str | None = None, progress: Progress | None = None,
-                 raw: RawWriter | None = None) -> ReadResult:
+                 raw: RawSink | None = None) -> ReadResult:
     """Read every input (``[SOURCE=][FORMAT:]PATH``, as ``kg build`` takes them)
     into records and rejections; raises :class:`InputError` for input that
     cannot be read at all.  Each record's source text goes to ``raw`` (if

@@ -28,6 +28,7 @@ from resolve.settings import Settings
 
 from . import export as exporting
 from .build import ReadResult, StrictError, build_store
+from .dedupe_cli import dedupe_command
 from .deduplicated import old_record_keys
 from .model import EVIDENCE_LEVELS
 from .queries import (
@@ -494,6 +495,9 @@ def info(store: StoreOpt) -> None:
     except StoreError as exc:
         raise _fail(str(exc), EXIT_STORE) from exc
     out.print_json(data=meta)
+
+
+app.command("dedupe")(dedupe_command)
 
 
 def main() -> None:
