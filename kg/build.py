@@ -41,6 +41,7 @@ from resolve.readers import (
 from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
+from .library_file import save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
 from .store import StoreError, bulk_load, create_store, write_metadata
@@ -252,6 +253,9 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path)
         written["raw records"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()  # what the exports of works read (kg.library_file)
+        save_library(staged.path, read.records, resolution.works)
+        written["library file"] = round(time.perf_counter() - t, 3)
     except BaseException:
         staged.abort()
         raise

@@ -49,6 +49,7 @@ from resolve.types import RecordKey, is_preprint_doi
 
 from . import bibliography as bib
 from .bibliography import RECORD_PREFIX, WorkEntry, _objects, best_url, entry_key
+from .library_file import load_library
 from .rawrecords import read_raw
 from .vocab import DATA, DATACITE, DCTERMS, FABIO, FRBR, KGR, LITERAL, PRISM
 
@@ -415,7 +416,10 @@ def export_library(store: Store, build_dir: Path | None, fmt: WorkExport, *,
     """The works of ``store`` (its build's directory ``build_dir`` holding the
     records' source text) as BibTeX, RIS or CSV, and what was written."""
     raw = read_raw(build_dir, None) if build_dir is not None else {}
-    return write_library(bib.work_entries(store), list(record_entries(store).values()), raw, fmt,
+    saved = load_library(build_dir)  # the build's library file, else the graph
+    work_list, record_list = saved if saved is not None else (
+        bib.work_entries(store), list(record_entries(store).values()))
+    return write_library(work_list, record_list, raw, fmt,
                          prefer=prefer, all_records=all_records, new_since=new_since,
                          duplicate_tag=duplicate_tag)
 

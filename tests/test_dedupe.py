@@ -33,3 +33,24 @@ def test_dedupe_refuses_a_graph_format(tmp_path):
     res = run("dedupe", *EXAMPLE_FILES, "--format", "turtle", "-o", tmp_path / "x.ttl")
     assert res.exit_code == 2
     assert not (tmp_path / "x.ttl").exists()
+
+
+@pytest.mark.parametrize("fmt", ["ris", "bibtex", "csv"])
+def test_library_file_gives_what_the_graph_gives(store, tmp_path, fmt):
+    """The exports of works read the build's library file; a store without
+    one (built before it existed) is read from its graph, to the same bytes."""
+    import gc
+    import shutil
+
+    from kg.library_file import LIBRARY_FILE
+    from kg.store import current_path
+
+    fast = tmp_path / f"fast.{fmt}"
+    assert run("export", "--store", store, "--format", fmt, "-o", fast).exit_code == 0
+    old = tmp_path / "old"
+    shutil.copytree(store, old)
+    (current_path(old) / LIBRARY_FILE).unlink()
+    slow = tmp_path / f"slow.{fmt}"
+    assert run("export", "--store", old, "--format", fmt, "-o", slow).exit_code == 0
+    gc.collect()
+    assert fast.read_bytes() == slow.read_bytes()
