@@ -50,8 +50,9 @@ from .storedir import begin_build, check_unlocked
 # Builds of up to this many records load the graph with two Oxigraph loaders side
 # by side (a graph of under a million quads is a single batch for one loader,
 # sorted and written by one thread); larger builds use one, which holds half the
-# batches in memory (each loader holds up to three batches of a million quads).
-TWO_LOADERS_UP_TO = 200_000
+# batches in memory (each loader holds up to three batches of a million quads:
+# two loaders on depression's 2.9 million quads peaked at 2.7 GB).
+TWO_LOADERS_UP_TO = 30_000
 
 Progress = Callable[[str], None]
 """Called with the name of what starts (for a progress display)."""
