@@ -157,8 +157,19 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=HERE.parent.parent / "shared" / "data")
     ap.add_argument("--before", type=Path, help="another checkout with a .venv to build with")
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--json", type=Path)
+    ap.add_argument("--json", type=Path, help="the raw results, rewritten after each step")
+    ap.add_argument("--skip", action="append", default=[],
+                    choices=("levels", "exports", "dedupe"),
+                    help="leave out the other --evidence levels, the exports or kg dedupe")
     args = ap.parse_args()
+    command = "python benchmarks/lean.py " + " ".join(sys.argv[1:])
+
+    def save() -> None:  # after each step, so that a long run leaves what it measured
+        if args.out:
+            args.out.write_text(markdown(result, command.strip()), encoding="utf-8")
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+
     result: dict = {"sets": args.sets, "load": round(os.getloadavg()[0], 1), "quality": [],
                     "builds": [], "exports": [], "dedupe": []}
     with tempfile.TemporaryDirectory(prefix="kg-lean-") as tmp_name:
@@ -171,19 +182,21 @@ def main() -> None:
             ours = result["quality"][-2]  # the default build, scored by measure()
             result["builds"].append(build_row(name, tmp / f"{name}-store", "this", "decisions",
                                               ours["seconds"], ours["peak_mib"]))
-            result["builds"] += kg_runs(args.data, name, tmp, LEVELS[1:])
+            save()
+            if "levels" not in args.skip:
+                result["builds"] += kg_runs(args.data, name, tmp, LEVELS[1:])
             if args.before:
                 result["builds"] += kg_runs(args.data, name, tmp, ("decisions",),
                                             args.before.resolve())
             print(json.dumps(result["builds"][-1]), flush=True)
-            result["exports"] += export_runs(name, tmp)
-            result["dedupe"].append(dedupe_run(args.data, name, tmp))
+            save()
+            if "exports" not in args.skip:
+                result["exports"] += export_runs(name, tmp)
+                save()
+            if "dedupe" not in args.skip:
+                result["dedupe"].append(dedupe_run(args.data, name, tmp))
+                save()
             print(json.dumps(result["exports"][-6:] + result["dedupe"][-1:]), flush=True)
-    command = "python benchmarks/lean.py " + " ".join(sys.argv[1:])
-    if args.out:
-        args.out.write_text(markdown(result, command.strip()), encoding="utf-8")
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -89,13 +89,17 @@ def save_library(directory: Path, records: Sequence[Record], works: Sequence[Wor
     (a header line naming the fields, then one line per work, then one per
     record); its size in bytes."""
     dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    lines = [dumps({"fields": _FIELDS, "works": len(works), "records": len(records)})]
-    for e in (*work_entries_of(records, works), *record_entries_of(records, works)):
-        lines.append(dumps([getattr(e, name) for name in _FIELDS]))
     path = Path(directory) / LIBRARY_FILE
     with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1,
                                                mtime=0) as fh:
-        fh.write(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
+        lines = [dumps({"fields": _FIELDS, "works": len(works), "records": len(records)})]
+        for make in (work_entries_of, record_entries_of):  # one list at a time
+            for e in make(records, works):
+                lines.append(dumps([getattr(e, name) for name in _FIELDS]))
+                if len(lines) >= 4096:  # a batch at a time: the abstracts add up
+                    fh.write(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape"))
+                    lines.clear()
+        fh.write(("\n".join(lines) + "\n").encode("utf-8", "surrogateescape") if lines else b"")
     return path.stat().st_size
 
 

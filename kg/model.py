@@ -2,15 +2,20 @@
 
 The model (see ``ontology/README.md``)::
 
-    work    a fabio:Work ; frbr:realization version ..., record ... ;
-            canonical fields ; dcterms:creator the author nodes of the record
-            its authors were taken from ; kgr:canonicalField one choice per
-            record fields were taken from (kgr:field ..., prov:wasDerivedFrom)
+    work    a fabio:Work ; canonical fields ; dcterms:creator the author nodes
+            of the record its authors were taken from ; kgr:canonicalField one
+            choice per record fields were taken from (kgr:field ...,
+            prov:wasDerivedFrom), for a work of several records only
     version a fabio:Expression, kgr:Version ; frbr:realizationOf work ;
-            frbr:revisionOf an earlier version (journal -> preprint, arXiv v2 -> v1)
-    record  a fabio:Expression, kgr:SourceRecord ; frbr:realizationOf work ;
-            owl:sameAs its version and the other records of that version ;
+            frbr:revisionOf an earlier version (journal -> preprint, arXiv v2 -> v1);
+            none for a work of one record (its record is its only version)
+    record  a kgr:SourceRecord ; frbr:realizationOf work ; owl:sameAs its version ;
             datacite:hasIdentifier identifier ; dcterms:creator author ...
+
+Each fact is said once: links in one direction only (no frbr:realization,
+frbr:revision, or sameAs between records: they follow), a record's DOI as its
+identifier node, field evidence nodes shared by the matches with the same
+evidence.
     identifier a datacite:Identifier ; datacite:usesIdentifierScheme datacite:doi ;
             literal:hasLiteralValue "10.1000/x"
 
