@@ -145,9 +145,9 @@ def work_entries(store: Store) -> list[WorkEntry]:
         works[owner].authors.append(author)
 
     work_of: dict[str, str] = {}
-    for s, o in _objects(store, FRBR.realization, WORK_PREFIX):
-        if s in works and o.value.startswith(RECORD_PREFIX):
-            work_of[o.value] = s
+    for s, o in _objects(store, FRBR.realizationOf, RECORD_PREFIX):
+        if o.value in works:
+            work_of[s] = o.value
     record_parts: dict[str, dict[str, str]] = {r: {} for r in work_of}
     for prop, name in ((KGR.source, "source"), (DCTERMS.identifier, "id")):
         for s, o in _objects(store, prop, RECORD_PREFIX):

@@ -43,16 +43,18 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from . import decisions as human
-from .model import BuildInfo, resolution_nquads
-from .rawrecords import RAW_FILE, RawWriter
+from .library_file import save_library
+from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
+from .rawrecords import RAW_FILE, RawSink, RawWriter
 from .store import StoreError, bulk_load, create_store, write_metadata
 from .storedir import begin_build, check_unlocked
 
 # Builds of up to this many records load the graph with two Oxigraph loaders side
 # by side (a graph of under a million quads is a single batch for one loader,
 # sorted and written by one thread); larger builds use one, which holds half the
-# batches in memory (each loader holds up to three batches of a million quads).
-TWO_LOADERS_UP_TO = 200_000
+# batches in memory (each loader holds up to three batches of a million quads:
+# two loaders on depression's 2.9 million quads peaked at 2.7 GB).
+TWO_LOADERS_UP_TO = 30_000
 
 Progress = Callable[[str], None]
 """Called with the name of what starts (for a progress display)."""
@@ -103,7 +105,7 @@ class BuildReport:
 
 def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
                  encoding: str | None = None, progress: Progress | None = None,
-                 raw: RawWriter | None = None) -> ReadResult:
+                 raw: RawSink | None = None) -> ReadResult:
     """Read every input (``[SOURCE=][FORMAT:]PATH``, as ``kg build`` takes them)
     into records and rejections; raises :class:`InputError` for input that
     cannot be read at all.  Each record's source text goes to ``raw`` (if
@@ -152,16 +154,19 @@ def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
 
 
 def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo,
-                decisions: Sequence[human.Decision] = ()) -> dict[str, float | int]:
+                decisions: Sequence[human.Decision] = (),
+                evidence: str = "decisions") -> dict[str, float | int]:
     """Write the graph of a resolution into a new store in ``store``, a
     directory that does not exist yet or is empty (:func:`build_store` gives
     it the directory of a staged build, see :func:`kg.store.begin_build`),
     with the people's ``decisions`` it applied in their own graph; the quads
-    written and the timings of making (``rdf``) and loading them."""
+    written and the timings of making (``rdf``) and loading them.
+    ``evidence`` says which match decisions the evidence graph keeps
+    (:data:`kg.model.EVIDENCE_LEVELS`)."""
     t = time.perf_counter()
     oxi = create_store(store)
     records = read.records
-    quads = itertools.chain(resolution_nquads(resolution, read.rejected, info),
+    quads = itertools.chain(resolution_nquads(resolution, read.rejected, info, evidence),
                             human.decisions_nquads(decisions, resolution.human_skipped))
     try:
         loaded = bulk_load(oxi, quads, streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
@@ -177,7 +182,8 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
                 encoding: str | None = None, clean_sources: Iterable[str] = (),
                 jobs: int = 0, strict: bool = False, rejects: str | Path | None = None,
                 progress: Progress | None = None,
-                on_read: Callable[[ReadResult], None] | None = None) -> BuildReport:
+                on_read: Callable[[ReadResult], None] | None = None,
+                evidence: str = "decisions") -> BuildReport:
     """Read ``inputs``, resolve the records into works and write the graph to
     an on-disk store at ``store``. An existing kg-resolve store there is
     replaced atomically: the graph is written into a new directory that
@@ -192,12 +198,16 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
     ``on_read`` sees what was read (skipped files, rejections) before the
     resolution starts; ``rejects`` names a JSON Lines file for the rejected
     records; with ``strict``, any rejection raises :class:`StrictError` and
-    nothing is written.
+    nothing is written.  ``evidence`` is what the evidence graph keeps:
+    ``"decisions"`` (merged pairs and vetoed merges), ``"all"`` (near misses
+    too) or ``"none"`` (see :data:`kg.model.EVIDENCE_LEVELS`).
 
     What people decided about pairs of records (``kg decide``, kept in the
     store directory, :mod:`kg.decisions`) is applied as must-link and
     cannot-link constraints and written into the graph.
     """
+    if evidence not in EVIDENCE_LEVELS:
+        raise ValueError(f"evidence {evidence!r}: expected one of {', '.join(EVIDENCE_LEVELS)}")
     t0 = time.perf_counter()
     started = datetime.now(UTC).replace(microsecond=0)
     store = Path(store)
@@ -214,7 +224,7 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         report = _build(inputs, store, settings, raw, t0, started, decided, fmt=fmt,
                         encoding=encoding,
                         jobs=jobs, strict=strict, rejects=rejects, progress=progress,
-                        on_read=on_read)
+                        on_read=on_read, evidence=evidence)
     return report
 
 
@@ -222,7 +232,8 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
            t0: float, started: datetime, decided: Sequence[human.Decision], *,
            fmt: str | None, encoding: str | None, jobs: int,
            strict: bool, rejects: str | Path | None, progress: Progress | None,
-           on_read: Callable[[ReadResult], None] | None) -> BuildReport:
+           on_read: Callable[[ReadResult], None] | None, evidence: str = "decisions"
+           ) -> BuildReport:
     read = read_records(inputs, fmt, encoding, progress, raw=raw)
     sources = {r.source for r in read.records} | {r.source for r in read.rejected}
     unknown = set(settings.clean_sources) - sources
@@ -255,10 +266,13 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     try:
-        written = write_store(staged.path, read, resolution, info, decided)
+        written = write_store(staged.path, read, resolution, info, decided, evidence)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path)
         written["raw records"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()  # what the exports of works read (kg.library_file)
+        save_library(staged.path, read.records, resolution.works)
+        written["library file"] = round(time.perf_counter() - t, 3)
     except BaseException:
         staged.abort()
         raise
@@ -289,7 +303,8 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
                            for p, why in read.skipped],
         **({"warnings": [{"origin": o, "warning": w} for o, w in read.warnings]}
            if read.warnings else {}),
-        "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
+        "settings": json.loads(settings.to_json()), "evidence": evidence,
+        "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
         **({"decisions": {

@@ -28,7 +28,9 @@ from resolve.settings import Settings
 
 from . import export as exporting
 from .build import ReadResult, StrictError, build_store
+from .dedupe_cli import dedupe_command
 from .deduplicated import old_record_keys
+from .model import EVIDENCE_LEVELS
 from .queries import (
     QueryError,
     format_csv,
@@ -97,6 +99,11 @@ def build(
     jobs: Annotated[int, typer.Option(
         "--jobs", "-j", min=0, help="Processes comparing candidate pairs; 0: one per CPU. "
         "The result does not depend on it.")] = 0,
+    evidence: Annotated[str, typer.Option(
+        "--evidence", help="Match decisions the evidence graph keeps: 'decisions' (merged "
+        "pairs and merges a rule or the clustering vetoed), 'all' (also the near misses, "
+        "pairs not merged that scored at least 0.05: kg evaluate then explains more missed "
+        "pairs) or 'none' (no evidence graph; the smallest store).")] = "decisions",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Read records, resolve them into works and write the graph to an on-disk store.
@@ -109,6 +116,9 @@ def build(
     non-empty directory. Every record read ends up in exactly one work or in the
     rejected report; the summary says how many of each.
     """
+    if evidence not in EVIDENCE_LEVELS:
+        raise _fail(f"--evidence {evidence}: expected one of {', '.join(EVIDENCE_LEVELS)}",
+                    EXIT_INPUT)
     try:
         settings = Settings.from_json(settings_file.read_text()) if settings_file else Settings()
     except (OSError, ValueError, TypeError) as exc:
@@ -122,7 +132,7 @@ def build(
                 inputs, store, settings, fmt=fmt, encoding=encoding,
                 clean_sources=clean_source or (), jobs=jobs, strict=strict, rejects=rejects,
                 progress=lambda name: progress.update(task, description=name),
-                on_read=_print_read)
+                on_read=_print_read, evidence=evidence)
         except InputError as exc:
             raise _fail(str(exc), EXIT_INPUT) from exc
         except StrictError as exc:
@@ -551,6 +561,7 @@ def info(store: StoreOpt) -> None:
 from .cli_review import register  # noqa: E402  (decide, decisions, explain, review)
 
 register(app)
+app.command("dedupe")(dedupe_command)
 
 
 def main() -> None:

@@ -49,6 +49,7 @@ from resolve.types import RecordKey, is_preprint_doi
 
 from . import bibliography as bib
 from .bibliography import RECORD_PREFIX, WorkEntry, _objects, best_url, entry_key
+from .library_file import load_library
 from .rawrecords import read_raw
 from .vocab import DATA, DATACITE, DCTERMS, FABIO, FRBR, KGR, LITERAL, PRISM
 
@@ -414,10 +415,27 @@ def export_library(store: Store, build_dir: Path | None, fmt: WorkExport, *,
                    ) -> tuple[str, ExportResult]:
     """The works of ``store`` (its build's directory ``build_dir`` holding the
     records' source text) as BibTeX, RIS or CSV, and what was written."""
-    works = {e.work_id: e for e in bib.work_entries(store)}
-    recs = record_entries(store)
+    raw = read_raw(build_dir, None) if build_dir is not None else {}
+    saved = load_library(build_dir)  # the build's library file, else the graph
+    work_list, record_list = saved if saved is not None else (
+        bib.work_entries(store), list(record_entries(store).values()))
+    return write_library(work_list, record_list, raw, fmt,
+                         prefer=prefer, all_records=all_records, new_since=new_since,
+                         duplicate_tag=duplicate_tag)
+
+
+def write_library(work_list: Sequence[WorkEntry], record_list: Sequence[WorkEntry],
+                  raw: dict[RecordKey, tuple[str, str]], fmt: WorkExport, *,
+                  prefer: Sequence[str] = (), all_records: bool = False,
+                  new_since: set[RecordKey] | None = None, duplicate_tag: str = "N1"
+                  ) -> tuple[str, ExportResult]:
+    """The library of works (their canonical entries, keyed, sorted by work
+    id) and their records, with the records' source text ``raw`` (``(source,
+    id) -> (format, text)``), as BibTeX, RIS or CSV: what :func:`export_library`
+    writes from a store and ``kg dedupe`` from a resolution."""
+    works = {e.work_id: e for e in work_list}
     members: dict[str, list[WorkEntry]] = {}
-    for e in recs.values():
+    for e in record_list:
         members.setdefault(e.work_id, []).append(e)
     n_works = len(works)
     skipped = 0
@@ -426,7 +444,6 @@ def export_library(store: Store, build_dir: Path | None, fmt: WorkExport, *,
                 if not any((m.source, m.record_id) in new_since for m in ms)}
         skipped = n_works - len(keep & works.keys())
         works = {w: e for w, e in works.items() if w in keep}
-    raw = read_raw(build_dir, None) if build_dir is not None else {}
     extras = {k: raw_extras(f, r) for k, (f, r) in raw.items()}
 
     chosen_of = {w: choose(members.get(w, []), extras, prefer) for w in works if members.get(w)}
@@ -538,4 +555,4 @@ def _entry(rec: WorkEntry, work: WorkEntry, key: str, dup: str, add: Additions,
 
 
 __all__ = ["ExportResult", "choose", "export_library", "old_record_keys", "raw_extras",
-           "record_entries"]
+           "record_entries", "write_library"]

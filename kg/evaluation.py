@@ -118,7 +118,8 @@ def store_records(store: Store) -> dict[RecordKey, StoreRecord]:
 
 def pair_evidence(store: Store, a: RecordKey, b: RecordKey) -> tuple[float | None, list]:
     """The score and per-field evidence stored for a pair, if it was scored
-    (merged pairs and near misses are kept in the evidence graph)."""
+    (merged pairs and vetoed merges are kept in the evidence graph; near
+    misses too when built with ``--evidence all``)."""
     params = {"a": f"<{record_iri(*a)}>", "b": f"<{record_iri(*b)}>"}
     score: float | None = None
     evidence: list[tuple[str, str, float]] = []
@@ -225,15 +226,17 @@ def format_evaluation(ev: Evaluation) -> str:
             lines.append("    strongest wrong link: " + _pair_line(w.strongest))
         else:
             lines.append("    (joined only through other records)")
-    lines += ["", f"missed pairs: {ev.missed_pairs:,}, of which never scored "
-              f"(not a candidate, or scored below the near-miss level): {ev.never_candidates:,}"]
+    lines += ["", f"missed pairs: {ev.missed_pairs:,}, of which not in the evidence graph "
+              "(not a candidate, scored below the near-miss level, or a near miss the build "
+              f"did not keep: kg build --evidence all keeps them): {ev.never_candidates:,}"]
     if ev.blocking is not None:
         lines.append(f"  never candidates: {ev.blocking.missed_not_candidates:,}; candidates "
                      f"scored too low or split apart: {ev.blocking.missed_candidates:,}")
     for x in ev.worst_misses:
         lines.append(f"  {x.a.key[0]}:{x.a.key[1]} ({x.a.year or '?'}) {_short(x.a.title)}")
         lines.append(f"  {x.b.key[0]}:{x.b.key[1]} ({x.b.year or '?'}) {_short(x.b.title)}")
-        lines.append("    " + (_pair_line(x) if x.score is not None else "never scored"))
+        lines.append("    " + (_pair_line(x) if x.score is not None
+                                else "no decision kept (see kg build --evidence)"))
     return "\n".join(lines) + "\n"
 
 

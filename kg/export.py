@@ -19,7 +19,17 @@ from itertools import groupby
 from pathlib import Path
 from typing import BinaryIO, Literal, cast
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, Triple, serialize
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    NamedNode,
+    Quad,
+    QuerySolutions,
+    RdfFormat,
+    Store,
+    Triple,
+    serialize,
+)
 from pyoxigraph import Literal as RdfLiteral
 
 from . import deduplicated
@@ -50,16 +60,31 @@ def _sort_key(quad: Quad) -> tuple[str, str, str, str]:
     return (g, str(quad.subject), str(quad.predicate), str(quad.object))
 
 
-def export_quads(store: Store, dataset: bool, with_build: bool = False) -> list[Quad]:
-    """The quads an export writes, sorted (default graph first)."""
-    graphs: list[NamedNode | DefaultGraph] = [DefaultGraph()]
-    if dataset:
-        graphs += [NamedNode(EVIDENCE_GRAPH), NamedNode(DECISIONS_GRAPH)]
-        if with_build:
-            graphs.append(NamedNode(BUILD_GRAPH))
-    quads = [q for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
-    quads.sort(key=_sort_key)
-    return quads
+def _graphs(dataset: bool, with_build: bool) -> list[NamedNode | DefaultGraph]:
+    """The graphs an export writes, in the order of :func:`_sort_key`."""
+    names = ([EVIDENCE_GRAPH, DECISIONS_GRAPH, *([BUILD_GRAPH] if with_build else [])]
+             if dataset else [])
+    return [DefaultGraph(), *(NamedNode(n) for n in sorted(names))]
+
+
+def _subjects(store: Store, graph: NamedNode | DefaultGraph) -> list[str]:
+    """The subjects of ``graph``, as ``str(term)`` gives them, sorted."""
+    pattern = ("?s ?p ?o" if isinstance(graph, DefaultGraph)
+               else f"GRAPH <{graph.value}> {{ ?s ?p ?o }}")
+    rows = cast(QuerySolutions, store.query(f"SELECT DISTINCT ?s WHERE {{ {pattern} }}"))
+    return sorted(str(row[0]) for row in rows)
+
+
+def export_quads(store: Store, dataset: bool, with_build: bool = False) -> Iterator[Quad]:
+    """The quads an export writes, sorted (default graph first), one subject
+    at a time: memory holds the sorted subjects and one subject's quads, not
+    every quad, and the order is that of sorting them all (:func:`_sort_key`)."""
+    for g in _graphs(dataset, with_build):
+        for subject in _subjects(store, g):
+            node = NamedNode(subject[1:-1]) if subject.startswith("<") else BlankNode(subject[2:])
+            quads = list(store.quads_for_pattern(node, None, None, g))
+            quads.sort(key=_sort_key)
+            yield from quads
 
 
 class _SortedPrefixes:
@@ -101,12 +126,18 @@ def export_rdf(store: Store, fmt: RdfExport, out: BinaryIO, with_build: bool = F
     """Write the default graph (Turtle, N-Triples) or the dataset (TriG,
     N-Quads, JSON-LD); returns the number of triples or quads."""
     dataset = fmt in DATASET_FORMATS
-    quads = export_quads(store, dataset, with_build)
+    count = [0]
+
+    def counted() -> Iterator[Quad]:
+        for q in export_quads(store, dataset, with_build):
+            count[0] += 1
+            yield q
+
     if fmt == "jsonld":
-        for chunk in jsonld_lines(quads):
+        for chunk in jsonld_lines(counted()):
             out.write(chunk.encode("utf-8"))
-        return len(quads)
-    items = quads if dataset else [q.triple for q in quads]
+        return count[0]
+    items = counted() if dataset else (q.triple for q in counted())
     # Data IRIs have slashes after the base, which a prefixed name would have
     # to escape ("id:record\/arxiv\/..."): they are written in full.
     prefixes = ({k: v for k, v in PREFIXES.items() if k != "id"}
@@ -114,9 +145,10 @@ def export_rdf(store: Store, fmt: RdfExport, out: BinaryIO, with_build: bool = F
     writer = _SortedPrefixes(out)
     # pyoxigraph's stubs are wrong here: serialize() accepts any object with a
     # write(bytes) method, not only typing.IO[bytes].
+    # It takes the quads as they come: the export streams.
     serialize(items, writer, _OXI_FORMATS[fmt], prefixes=prefixes)  # type: ignore[arg-type]
     writer.flush_head()
-    return len(quads)
+    return count[0]
 
 
 # ------------------------------------------------------------------ JSON-LD
@@ -168,7 +200,7 @@ def _dump(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
-def jsonld_lines(quads: list[Quad]) -> Iterator[str]:
+def jsonld_lines(quads: Iterable[Quad]) -> Iterator[str]:
     """A JSON-LD document, one node object per line: the default graph's nodes
     at the top level, each named graph as a node with its own ``@graph``."""
     yield '{"@context":' + _dump(jsonld_context()) + ',\n"@graph":['

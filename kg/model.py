@@ -2,15 +2,20 @@
 
 The model (see ``ontology/README.md``)::
 
-    work    a fabio:Work ; frbr:realization version ..., record ... ;
-            canonical fields ; dcterms:creator the author nodes of the record
-            its authors were taken from ; kgr:canonicalField one choice per
-            record fields were taken from (kgr:field ..., prov:wasDerivedFrom)
+    work    a fabio:Work ; canonical fields ; dcterms:creator the author nodes
+            of the record its authors were taken from ; kgr:canonicalField one
+            choice per record fields were taken from (kgr:field ...,
+            prov:wasDerivedFrom), for a work of several records only
     version a fabio:Expression, kgr:Version ; frbr:realizationOf work ;
-            frbr:revisionOf an earlier version (journal -> preprint, arXiv v2 -> v1)
-    record  a fabio:Expression, kgr:SourceRecord ; frbr:realizationOf work ;
-            owl:sameAs its version and the other records of that version ;
+            frbr:revisionOf an earlier version (journal -> preprint, arXiv v2 -> v1);
+            none for a work of one record (its record is its only version)
+    record  a kgr:SourceRecord ; frbr:realizationOf work ; owl:sameAs its version ;
             datacite:hasIdentifier identifier ; dcterms:creator author ...
+
+Each fact is said once: links in one direction only (no frbr:realization,
+frbr:revision, or sameAs between records: they follow), a record's DOI as its
+identifier node, field evidence nodes shared by the matches with the same
+evidence.
     identifier a datacite:Identifier ; datacite:usesIdentifierScheme datacite:doi ;
             literal:hasLiteralValue "10.1000/x"
     links out  work and version schema:sameAs the standard IRIs of the same
@@ -72,7 +77,8 @@ from .vocab import (
     XSD,
 )
 
-__all__ = ["NEAR_MISS", "BuildInfo", "graph_nquads", "graph_quads", "resolution_nquads"]
+__all__ = ["EVIDENCE_LEVELS", "NEAR_MISS", "BuildInfo", "graph_nquads", "graph_quads",
+           "kept_decisions", "resolution_nquads"]
 
 
 # --- terms -----------------------------------------------------------------
@@ -199,8 +205,7 @@ _CREATOR, _ABSTRACT = iri(DCTERMS.creator), iri(DCTERMS.abstract)
 _YEAR, _URL = iri(FABIO.hasPublicationYear), iri(FABIO.hasURL)
 _VENUE, _VOLUME = iri(PRISM.publicationName), iri(PRISM.volume)
 _ISSUE, _PAGES, _DOI = iri(PRISM.issueIdentifier), iri(PRISM.pageRange), iri(PRISM.doi)
-_REALIZATION, _REALIZATION_OF = iri(FRBR.realization), iri(FRBR.realizationOf)
-_REVISION, _REVISION_OF = iri(FRBR.revision), iri(FRBR.revisionOf)
+_REALIZATION_OF, _REVISION_OF = iri(FRBR.realizationOf), iri(FRBR.revisionOf)
 _HAS_IDENTIFIER = iri(DATACITE.hasIdentifier)
 _USES_SCHEME, _LITERAL_VALUE = iri(DATACITE.usesIdentifierScheme), iri(LITERAL.hasLiteralValue)
 _NAME, _FAMILY, _GIVEN = iri(FOAF.name), iri(FOAF.familyName), iri(FOAF.givenName)
@@ -270,10 +275,12 @@ def _authors(out: Out, s: str, authors: Sequence[Author]) -> None:
 
 
 def _record(out: Out, rec: Record, s: str, work: str, build: str, ids: _Identifiers) -> None:
-    out.append(f'{s} {_A} {_EXPRESSION} .\n{s} {_A} {_SOURCE_RECORD} .\n'
+    # a kgr:SourceRecord is a fabio:Expression (kgr.ttl), and was generated
+    # with its work (said once, on the work)
+    out.append(f'{s} {_A} {_SOURCE_RECORD} .\n'
                f'{s} {_SOURCE} "{_esc(rec.source)}" .\n'
                f'{s} {_IDENTIFIER} "{_esc(rec.record_id)}" .\n'
-               f'{s} {_REALIZATION_OF} {work} .\n{s} {_GENERATED_BY} {build} .\n')
+               f'{s} {_REALIZATION_OF} {work} .\n')
     if rec.origin:
         out.append(f'{s} {_ORIGIN} "{_esc(rec.origin)}" .\n')
     if rec.title:
@@ -288,10 +295,9 @@ def _record(out: Out, rec: Record, s: str, work: str, build: str, ids: _Identifi
             out.append(f'{s} {prop} "{_esc(value)}" .\n')
     if rec.arxiv_version is not None:
         out.append(f'{s} {_ARXIV_VERSION} "{rec.arxiv_version}"{_INTEGER} .\n')
+    # a record's DOI is its identifier node (the literal is on works and versions)
     for x in rec.identifiers:
         out.append(f"{s} {_HAS_IDENTIFIER} {ids[x]} .\n")
-        if x[0] == "doi":
-            out.append(f'{s} {_DOI} "{_esc(x[1])}" .\n')
     for url in rec.urls:
         out.append(f'{s} {_URL} "{_esc(url)}"{_ANY_URI} .\n')
     _authors(out, s, rec.authors)
@@ -310,15 +316,24 @@ def _work(out: Out, work: Work, s: str, records: Sequence[Record], rec_iris: Seq
     for name in _WORK_TEXT:
         if name in f:
             out.append(f'{s} {_TEXT_PROP[name]} "{_esc(str(f[name]))}" .\n')
-    if "doi" in f:
-        out.append(f"{s} {_HAS_IDENTIFIER} {ids['doi', str(f['doi'])]} .\n")
+    # (the DOI's identifier node is linked from the records that carry it)
     if "authors" in f:
         # the author nodes of the record the authors were taken from
         pos = work.field_sources["authors"]
         rec = rec_iris[pos][:-1]
         out.append("".join(f"{s} {_CREATOR} {rec}/author/{n}> .\n"
                            for n in range(1, len(records[pos].authors) + 1)))
-    # one choice per record that canonical fields were taken from, naming them
+    if len(work.members) > 1:
+        _field_choices(out, s, work, records, rec_iris)
+    # the records say frbr:realizationOf the work; the inverse is not repeated
+    out.extend(f"{s} {_LINK} <{link}> .\n" for link in work_links(work.members, records))
+
+
+def _field_choices(out: Out, s: str, work: Work, records: Sequence[Record],
+                   rec_iris: Sequence[str]) -> None:
+    """One choice per record that canonical fields were taken from, naming
+    them: only for a work of several records (a single record's work took
+    every field from it, which needs no saying)."""
     taken: dict[int, list[str]] = {}
     for name, pos in sorted(work.field_sources.items()):
         taken.setdefault(pos, []).append(name)
@@ -329,21 +344,23 @@ def _work(out: Out, work: Work, s: str, records: Sequence[Record], rec_iris: Seq
         out.append(f"{s} {_CANONICAL_FIELD} {node} .\n{node} {_A} {_FIELD_CHOICE} .\n"
                    f"{node} {_DERIVED_FROM} {rec} .\n")
         out.append("".join(f'{node} {_FIELD} "{_esc(name)}" .\n' for name in taken[pos]))
-    for i in work.members:
-        out.append(f"{s} {_REALIZATION} {rec_iris[i]} .\n")
-    out.extend(f"{s} {_LINK} <{link}> .\n" for link in work_links(work.members, records))
 
 
 def _versions(out: Out, w: str, wv: WorkVersions, records: Sequence[Record],
               rec_iris: Sequence[str], build: str, ids: _Identifiers) -> None:
     """The versions of one work: expression nodes, their revision links, and
-    ``owl:sameAs`` between each version's records and its node."""
+    ``owl:sameAs`` from each version's records to its node.  A work of one
+    record has no version node: its record is its only version."""
+    if len(wv.versions) == 1 and len(wv.versions[0].members) == 1:
+        # the work stands for its one version: the version's links go on it
+        out.extend(f"{w} {_LINK} <{link}> .\n" for link in version_links(wv.versions[0], records))
+        return
     nodes = []
     for v in wv.versions:
         vid = expression_id(records[v.members[0]])
         e = f"<{DATA}expression/{vid}>"
         nodes.append(e)
-        out.append(f"{w} {_REALIZATION} {e} .\n{e} {_A} {_EXPRESSION} .\n{e} {_A} {_VERSION} .\n")
+        out.append(f"{e} {_A} {_EXPRESSION} .\n{e} {_A} {_VERSION} .\n")
         if v.preprint:
             out.append(f"{e} {_A} {_PREPRINT} .\n")
         out.append(f'{e} {_IDENTIFIER} "{vid}" .\n{e} {_REALIZATION_OF} {w} .\n'
@@ -356,17 +373,12 @@ def _versions(out: Out, w: str, wv: WorkVersions, records: Sequence[Record],
             out.append(f'{e} {_DOI} "{_esc(dois[0])}" .\n')
         if v.arxiv_version is not None:
             out.append(f'{e} {_ARXIV_VERSION} "{v.arxiv_version}"{_INTEGER} .\n')
-        out.append(f"{e} {_GENERATED_BY} {build} .\n")
+        # each record sameAs its version: that two records of one version are
+        # sameAs each other follows (owl:sameAs is symmetric and transitive)
+        out.append("".join(f"{rec_iris[i]} {_SAME_AS} {e} .\n" for i in v.members))
         out.extend(f"{e} {_LINK} <{link}> .\n" for link in version_links(v, records))
-        # sorted by record key, so a triple's direction does not depend on input order
-        members = [rec_iris[i] for i in sorted(v.members, key=lambda i: records[i].key)]
-        for k, a in enumerate(members):
-            out.append(f"{a} {_SAME_AS} {e} .\n")
-            for b in members[k + 1:]:
-                out.append(f"{a} {_SAME_AS} {b} .\n")
-    for new, old in wv.revisions:
-        out.append(f"{nodes[new]} {_REVISION_OF} {nodes[old]} .\n"
-                   f"{nodes[old]} {_REVISION} {nodes[new]} .\n")
+    for new, old in wv.revisions:  # frbr:revision, the inverse, is not repeated
+        out.append(f"{nodes[new]} {_REVISION_OF} {nodes[old]} .\n")
 
 
 def _identifier(out: Out, x: Identifier, s: str) -> None:
@@ -396,7 +408,10 @@ def _rejection(out: Out, r: Rejection, build: str) -> None:
 
 
 def _match(out: Out, pair: MatchDecision, records: Sequence[Record],
-           rec_iris: Sequence[str]) -> None:
+           rec_iris: Sequence[str], written: set[str]) -> None:
+    """A match decision; its field evidence nodes are shared by every decision
+    with the same evidence (field, level, similarity, weight), each written
+    once (``written`` holds those already written)."""
     g = _EV
     node = match_iri(records[pair.a], records[pair.b])
     s = f"<{node}>"
@@ -409,13 +424,21 @@ def _match(out: Out, pair: MatchDecision, records: Sequence[Record],
     if pair.vetoed_by:
         out.append(f'{s} {_VETOED_BY} "{_esc(pair.vetoed_by)}" {g} .\n')
     for ev in pair.evidence:
-        e = f"<{node}/{_seg(ev.field)}>"
-        out.append(f'{s} {_EVIDENCE} {e} {g} .\n{e} {_A} {_FIELD_EVIDENCE} {g} .\n'
+        if ev.weight == 0 and ev.level == "missing":
+            continue  # a field one side lacks adds no evidence: nothing to explain
+        sim = "" if ev.similarity is None else f"{ev.similarity:.4f}"
+        weight = f"{ev.weight:.3f}"
+        e = f"<{DATA}evidence/{_h(ev.field, ev.level, sim, weight)}>"
+        out.append(f'{s} {_EVIDENCE} {e} {g} .\n')
+        if e in written:
+            continue
+        written.add(e)
+        out.append(f'{e} {_A} {_FIELD_EVIDENCE} {g} .\n'
                    f'{e} {_FIELD} "{_esc(ev.field)}" {g} .\n'
                    f'{e} {_LEVEL} "{_esc(ev.level)}" {g} .\n')
-        if ev.similarity is not None:
-            out.append(f'{e} {_SIMILARITY} "{ev.similarity:.4f}"{_DECIMAL} {g} .\n')
-        out.append(f'{e} {_WEIGHT} "{ev.weight:.3f}"{_DECIMAL} {g} .\n')
+        if sim:
+            out.append(f'{e} {_SIMILARITY} "{sim}"{_DECIMAL} {g} .\n')
+        out.append(f'{e} {_WEIGHT} "{weight}"{_DECIMAL} {g} .\n')
 
 
 def _build(out: Out, build: BuildInfo) -> None:
@@ -484,8 +507,9 @@ def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
     for r in rejections:
         _rejection(out, r, b)
         yield
+    written: set[str] = set()
     for decision in decisions:
-        _match(out, decision, records, rec_iris)
+        _match(out, decision, records, rec_iris, written)
         yield
     _build(out, build)
     yield
@@ -508,11 +532,31 @@ def graph_nquads(records: Sequence[Record], works: Sequence[Work],
         yield "".join(out)
 
 
+EVIDENCE_LEVELS = ("all", "decisions", "none")
+"""What the evidence graph keeps (``kg build --evidence``): every pair merged or
+scored at least :data:`NEAR_MISS` (``all``); the merged pairs and the pairs
+whose score would have merged them but a rule or the clustering kept apart
+(``decisions``, the default); nothing (``none``)."""
+
+
+def kept_decisions(decisions: Iterable[MatchDecision], evidence: str = "decisions"
+                   ) -> Iterator[MatchDecision]:
+    """The match decisions the evidence graph keeps at level ``evidence``."""
+    if evidence not in EVIDENCE_LEVELS:
+        raise ValueError(f"evidence {evidence!r}: expected one of {', '.join(EVIDENCE_LEVELS)}")
+    if evidence == "none":
+        return
+    for d in decisions:
+        if evidence == "all" or d.merged or d.vetoed_by:
+            yield d
+
+
 def resolution_nquads(resolution: Resolution, rejections: Sequence[Rejection],
-                      build: BuildInfo) -> Iterator[str]:
-    """:func:`graph_nquads` of a whole resolution: what ``kg build`` writes."""
+                      build: BuildInfo, evidence: str = "decisions") -> Iterator[str]:
+    """:func:`graph_nquads` of a whole resolution: what ``kg build`` writes,
+    with the match decisions ``evidence`` keeps (see :data:`EVIDENCE_LEVELS`)."""
     return graph_nquads(resolution.records, resolution.works, resolution.versions,
-                        rejections, resolution.decisions(), build)
+                        rejections, kept_decisions(resolution.decisions(), evidence), build)
 
 
 def graph_quads(records: Sequence[Record], works: Sequence[Work],

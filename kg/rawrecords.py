@@ -22,7 +22,7 @@ import shutil
 import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Protocol
 
 from resolve.types import RecordKey
 
@@ -43,6 +43,12 @@ def _temp_dir(store: Path) -> str | None:
         if d.is_dir():
             return str(d)
     return None
+
+
+class RawSink(Protocol):
+    """Where :func:`kg.build.read_records` puts each record's source text."""
+
+    def add(self, source: str, record_id: str, fmt: str, raw: str) -> None: ...
 
 
 class RawWriter:

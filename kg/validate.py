@@ -6,9 +6,9 @@ therefore validated in chunks of focus nodes, each chunk a small graph pulled
 from the store with everything its shapes look at:
 
 * works, a batch at a time, with their versions, source records, field
-  choices and authors (what ``frbr:realization``, ``kgr:canonicalField`` and
-  ``dcterms:creator`` reach), so inverse paths (the records ``owl:sameAs`` a
-  version) are complete;
+  choices and authors (the nodes that are ``frbr:realizationOf`` the work,
+  and what ``kgr:canonicalField`` and ``dcterms:creator`` reach), so inverse
+  paths (the records ``owl:sameAs`` a version) are complete;
 * identifiers and schemes, rejections, the evidence graph's match decisions
   with their field evidence, and the build graph;
 * for every node a chunk refers to but does not hold (an identifier, the
@@ -61,7 +61,9 @@ SHAPES_FILE = "shapes.ttl"
 
 # The classes whose nodes each part of the graph holds, and what to follow
 # from a focus node to the nodes its shapes need.
-WORK_CLOSURE = (FRBR.realization, KGR.canonicalField, DCTERMS.creator)
+WORK_CLOSURE = (KGR.canonicalField, DCTERMS.creator)
+# followed backwards: the records and versions of a work name it (frbr:realizationOf)
+WORK_BACK = (FRBR.realizationOf,)
 WORK_PARTS = (KGR.Version, KGR.SourceRecord, FOAF.Agent, KGR.FieldChoice)
 DEFAULT_CLASSES = (FABIO.Work, *WORK_PARTS, DATACITE.Identifier, DATACITE.IdentifierScheme,
                    KGR.Rejection)
@@ -185,7 +187,8 @@ class ChunkMaker:
         cached = self.type_cache.get(iri)
         if cached is None:
             node = NamedNode(iri)
-            cached = [q.triple for g in (DefaultGraph(), NamedNode(BUILD_GRAPH))
+            cached = [q.triple for g in (DefaultGraph(), NamedNode(EVIDENCE_GRAPH),
+                                         NamedNode(BUILD_GRAPH))
                       for q in self.store.quads_for_pattern(node, self.rdf_type, None, g)]
             if len(self.type_cache) < 500_000:
                 self.type_cache[iri] = cached
@@ -193,10 +196,12 @@ class ChunkMaker:
 
     def closure(self, name: str, roots: Iterable[str], graph: NamedNode | DefaultGraph,
                 follow: Sequence[str] = (), inverse: bool = False,
-                shapes: tuple[str, ...] = ()) -> Chunk:
-        """The roots, what ``follow`` reaches from them, all their triples in
-        ``graph``, and the types of what they refer to."""
+                shapes: tuple[str, ...] = (), back: Sequence[str] = ()) -> Chunk:
+        """The roots, what ``follow`` reaches from them (and the subjects of
+        ``back`` links to them), all their triples in ``graph``, and the types
+        of what they refer to."""
         follow_set = set(follow)
+        back_nodes = [NamedNode(p) for p in back]
         subjects = list(dict.fromkeys(roots))
         seen = set(subjects)
         triples: list[Triple] = []
@@ -204,6 +209,12 @@ class ChunkMaker:
         while i < len(subjects):
             s = NamedNode(subjects[i])
             i += 1
+            for p in back_nodes:
+                for q in self.store.quads_for_pattern(None, p, s, graph):
+                    subject = cast("NamedNode | BlankNode", q.subject).value
+                    if subject not in seen:
+                        seen.add(subject)
+                        subjects.append(subject)
             for q in self.store.quads_for_pattern(s, None, None, graph):
                 triples.append(q.triple)
                 if q.predicate.value in follow_set and isinstance(q.object, NamedNode):
@@ -245,17 +256,18 @@ class ChunkPlan:
     follow: tuple[str, ...] = ()
     inverse: bool = False
     shapes: tuple[str, ...] = ()
+    back: tuple[str, ...] = ()
 
     def make(self, maker: ChunkMaker) -> Chunk:
         graph = NamedNode(self.graph) if self.graph else DefaultGraph()
         return maker.closure(self.name, self.roots, graph, self.follow, self.inverse,
-                             self.shapes)
+                             self.shapes, self.back)
 
 
 LEFTOVER_QUERIES = (
     # what the work chunks reach: realizations, field choices, authors
     """SELECT ?x WHERE { VALUES ?t { kgr:Version kgr:SourceRecord } ?x a ?t
-                         FILTER NOT EXISTS { ?w frbr:realization ?x } }""",
+                         FILTER NOT EXISTS { ?x frbr:realizationOf ?w . ?w a fabio:Work } }""",
     "SELECT ?x WHERE { ?x a kgr:FieldChoice FILTER NOT EXISTS { ?w kgr:canonicalField ?x } }",
     "SELECT ?x WHERE { ?x a foaf:Agent FILTER NOT EXISTS { ?s dcterms:creator ?x } }",
 )
@@ -269,7 +281,7 @@ def plans(store: Store, batch: int = 2000) -> Iterator[ChunkPlan]:
     works = sorted(maker.typed([FABIO.Work], default))
     for n, part in enumerate(_batches(works, batch)):
         yield ChunkPlan(f"works {n * batch + 1}-{n * batch + len(part)} of {len(works)}",
-                        tuple(part), follow=WORK_CLOSURE, shapes=WORK_SHAPES)
+                        tuple(part), follow=WORK_CLOSURE, shapes=WORK_SHAPES, back=WORK_BACK)
     leftovers = sorted({row["x"].value for q in LEFTOVER_QUERIES
                         for row in cast(QuerySolutions, store.query(q, prefixes=PREFIXES))
                         if isinstance(row["x"], NamedNode)})
@@ -283,14 +295,13 @@ def plans(store: Store, batch: int = 2000) -> Iterator[ChunkPlan]:
         yield ChunkPlan("schemes, rejections", tuple(part), shapes=OTHER_SHAPES)
     matches = sorted(maker.typed([KGR.Match], evidence))
     for part in _batches(matches, batch * 2):
-        yield ChunkPlan("evidence", tuple(part), EVIDENCE_GRAPH, (KGR.evidence,),
-                        shapes=EVIDENCE_SHAPES)
-    lone = [s for s in maker.typed([KGR.FieldEvidence], evidence)
-            if not any(True for _ in store.quads_for_pattern(
-                None, NamedNode(KGR.evidence), NamedNode(s), evidence))]
-    if lone:
-        yield ChunkPlan("evidence no match reaches", tuple(lone), EVIDENCE_GRAPH, inverse=True,
-                        shapes=EVIDENCE_SHAPES)
+        yield ChunkPlan("evidence", tuple(part), EVIDENCE_GRAPH, shapes=EVIDENCE_SHAPES[:1])
+    # field evidence is shared by the matches with the same evidence: validated
+    # apart, each with the matches that point to it
+    field_evidence = sorted(maker.typed([KGR.FieldEvidence], evidence))
+    for part in _batches(field_evidence, batch):
+        yield ChunkPlan("field evidence", tuple(part), EVIDENCE_GRAPH, inverse=True,
+                        shapes=EVIDENCE_SHAPES[1:])
     builds = sorted(maker.typed(BUILD_CLASSES, build))
     if builds:
         yield ChunkPlan("build", tuple(builds), BUILD_GRAPH, (PROV.used, PROV.wasAssociatedWith),

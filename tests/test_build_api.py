@@ -97,3 +97,27 @@ def test_the_same_records_in_another_order_export_the_same_bytes(tmp_path, fmt):
         assert res.exit_code == 0, res.output
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_evidence_levels_choose_the_match_decisions_kept(tmp_path):
+    """``--evidence``: none keeps no decision, decisions the merged pairs and
+    vetoed merges, all the near misses too; the works never change."""
+    q = ("SELECT ?label (COUNT(?m) AS ?n) WHERE { GRAPH ?g { ?m a "
+         "<https://w3id.org/kg-resolve/ns#Match> ; <http://www.w3.org/2000/01/rdf-schema#label> "
+         "?label } } GROUP BY ?label")
+    counts, quads, works = {}, {}, {}
+    for level in ("none", "decisions", "all"):
+        res = build(tmp_path / level, extra=("--evidence", level))
+        assert res.exit_code == 0
+        quads[level] = summary_of(res)["quads written"]
+        works[level] = summary_of(res)["works"]
+        store = open_store(tmp_path / level)
+        counts[level] = {row["label"].value: int(row["n"].value) for row in store.query(q)}
+        assert json.loads((tmp_path / level / "kg-resolve.json").read_text())["evidence"] == level
+        del store
+    assert counts["none"] == {}
+    assert counts["decisions"]["merged"] == counts["all"]["merged"] > 0
+    assert counts["all"].get("not merged", 0) >= counts["decisions"].get("not merged", 0)
+    assert quads["none"] < quads["decisions"] <= quads["all"]
+    assert len(set(works.values())) == 1
+    assert run("build", RECORDS_DIR, "--store", tmp_path / "x", "--evidence", "some").exit_code == 2

@@ -150,6 +150,25 @@ def test_record_provenance_bert(example_store, work_of):
     assert (by_field["title"]["source"], by_field["title"]["record_id"]) in BERT_RECORDS
 
 
+def test_provenance_and_versions_of_a_single_record_work(example_store):
+    """A work of one record keeps no field choices and no version node: the
+    queries still say where its fields came from and what its version is."""
+    [single] = query_rows(example_store, "SELECT ?work WHERE { ?w a fabio:Work ; "
+                                         "kgr:recordCount 1 ; dcterms:identifier ?work }")
+    work = single["work"]
+    [record] = query_rows(example_store, "work-records", f"work={work}")
+    rows = query_rows(example_store, "record-provenance", f"work={work}")
+    assert {"title", "year"} <= {r["field"] for r in rows}
+    assert {(r["source"], r["record_id"]) for r in rows} == {(record["source"],
+                                                             record["record_id"])}
+    title = next(r for r in rows if r["field"] == "title")
+    assert title["value"] == record["title"]
+    [version] = query_rows(example_store, "work-versions", f"work={work}")
+    assert version["basis"] == "single record"
+    assert version["records"] == "1"
+    assert version["record_ids"] == f"{record['source']}:{record['record_id']}"
+
+
 def test_rejections_and_build(example_store, tmp_path):
     assert query_rows(example_store, "rejections") == []
     bad = tmp_path / "bad.jsonl"
