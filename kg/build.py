@@ -28,7 +28,9 @@ from pathlib import Path
 
 from resolve import __version__
 from resolve.candidates import save_candidates
+from resolve.ids import PriorIds
 from resolve.pipeline import Resolution, resolve_records
+from resolve.prior import Prior
 from resolve.readers import (
     InputError,
     InputSpec,
@@ -43,8 +45,9 @@ from resolve.types import Record, Rejection
 
 from .model import BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawWriter
+from .state import id_counts, load_ids, save_state
 from .store import StoreError, bulk_load, create_store, write_metadata
-from .storedir import begin_build, check_unlocked
+from .storedir import begin_build, check_unlocked, current_path
 
 # Builds of up to this many records load the graph with two Oxigraph loaders side
 # by side (a graph of under a million quads is a single batch for one loader,
@@ -225,15 +228,42 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
     if strict and read.rejected:
         raise StrictError(f"{len(read.rejected)} record(s) rejected and --strict given")
 
+    prior_ids = previous_ids(store)
+    return resolve_and_commit(store, read, settings, raw, t0, started, jobs=jobs,
+                              progress=progress, prior=Prior(ids=prior_ids))
+
+
+def previous_ids(store: Path) -> PriorIds | None:
+    """The work ids of the store now current at ``store`` (none: no store
+    there yet, or one made before ids were kept), for a rebuild to keep."""
+    try:
+        path = current_path(store)
+    except StoreError:
+        return None
+    return load_ids(path)
+
+
+def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: RawWriter,
+                       t0: float, started: datetime, *, jobs: int, progress: Progress | None,
+                       prior: Prior, earlier_inputs: Sequence[dict] = (),
+                       earlier_raw: tuple[Path, int] | None = None) -> BuildReport:
+    """Resolve what was read (after ``prior``, see :mod:`resolve.prior`) and
+    write it as a new build of ``store``, made current once complete: what
+    ``kg build`` and ``kg add`` both do after reading.  ``earlier_inputs``
+    (metadata rows) come before the inputs of ``read``, and the source text
+    of ``earlier_raw`` (a ``records.jsonl.gz`` and its number of records)
+    before that of ``raw``."""
     resolution = resolve_records(read.records, settings, step=progress,
-                                 jobs=jobs or os.cpu_count() or 1)
+                                 jobs=jobs or os.cpu_count() or 1, prior=prior)
     timings = {"read": read.seconds, **resolution.timings}
 
     if progress:
         progress(f"writing the graph to {store}")
     build_id = build_id_of(read.records, settings)
+    inputs = [*earlier_inputs, *({"source": s.source, "path": make_origin(s.path),
+                                  "format": s.format} for s in read.specs)]
     info = BuildInfo(build_id, __version__, settings.to_json(),
-                     tuple(make_origin(s.path) for s in read.specs), started.isoformat(),
+                     tuple(i["path"] for i in inputs), started.isoformat(),
                      datetime.now(UTC).replace(microsecond=0).isoformat(),
                      resolution.candidates.total, len(read.rejected))
     # into a new directory, made current once complete: the old store stays whole
@@ -242,8 +272,11 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
     try:
         written = write_store(staged.path, read, resolution, info)
         t = time.perf_counter()
-        raw_bytes = raw.install(staged.path)
+        raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)
+        t = time.perf_counter()
+        save_state(staged.path, resolution, read.rejected)
+        written["resolution state"] = round(time.perf_counter() - t, 3)
     except BaseException:
         staged.abort()
         raise
@@ -266,10 +299,10 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
     }
     metadata = {
         "prisma": prisma_counts(read, resolution),
-        "raw records": {"file": RAW_FILE, "records": raw.count, "bytes": raw_bytes},
+        "raw records": {"file": RAW_FILE, "bytes": raw_bytes,
+                          "records": raw.count + (earlier_raw[1] if earlier_raw else 0)},
         "tool": "kg-resolve", "version": __version__, "build": build_id,
-        "started": info.started, "inputs": [{"source": s.source, "path": make_origin(s.path),
-                                             "format": s.format} for s in read.specs],
+        "started": info.started, "inputs": inputs,
         "skipped inputs": [{"path": make_origin(p), "reason": why}
                            for p, why in read.skipped],
         **({"warnings": [{"origin": o, "warning": w} for o, w in read.warnings]}
@@ -277,6 +310,7 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
         "settings": json.loads(settings.to_json()), "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
+        "work ids": id_counts(resolution.ids, prior.ids),
     }
     with staged:  # a build killed before the commit is removed by the next one
         save_candidates(staged.path, read.records, resolution.candidate_pairs)

@@ -73,13 +73,18 @@ class RawWriter:
             self._gz.write(("\n".join(self._lines) + "\n").encode("utf-8", "replace"))
             self._lines, self._size = [], 0
 
-    def install(self, directory: Path) -> int:
-        """Copy what was collected to ``directory/records.jsonl.gz``; its size in bytes."""
+    def install(self, directory: Path, before: Path | None = None) -> int:
+        """Copy what was collected to ``directory/records.jsonl.gz``; its size
+        in bytes.  ``before``: an earlier ``records.jsonl.gz`` whose records
+        come first (``kg add``; copied as it is: gzip members concatenate)."""
         self._flush()
         self._gz.close()
         self._file.seek(0)
         target = Path(directory) / RAW_FILE
         with target.open("wb") as fh:
+            if before is not None and before.is_file():
+                with before.open("rb") as old:
+                    shutil.copyfileobj(old, fh, 1 << 20)
             shutil.copyfileobj(self._file, fh, 1 << 20)
         self.close()
         return target.stat().st_size
