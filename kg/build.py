@@ -246,13 +246,15 @@ def previous_ids(store: Path) -> PriorIds | None:
 def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: RawWriter,
                        t0: float, started: datetime, *, jobs: int, progress: Progress | None,
                        prior: Prior, earlier_inputs: Sequence[dict] = (),
-                       earlier_raw: tuple[Path, int] | None = None) -> BuildReport:
+                       earlier_raw: tuple[Path, int] | None = None,
+                       added_from: int | None = None) -> BuildReport:
     """Resolve what was read (after ``prior``, see :mod:`resolve.prior`) and
     write it as a new build of ``store``, made current once complete: what
     ``kg build`` and ``kg add`` both do after reading.  ``earlier_inputs``
     (metadata rows) come before the inputs of ``read``, and the source text
     of ``earlier_raw`` (a ``records.jsonl.gz`` and its number of records)
-    before that of ``raw``."""
+    before that of ``raw``.  ``added_from``: the position of the first record
+    ``kg add`` added (the summary then counts what the new records did)."""
     resolution = resolve_records(read.records, settings, step=progress,
                                  jobs=jobs or os.cpu_count() or 1, prior=prior)
     timings = {"read": read.seconds, **resolution.timings}
@@ -294,6 +296,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         "works": len(works),
         "multi-record works": sum(1 for w in works if len(w.members) > 1),
         "components split": len(resolution.clustering.splits),
+        **(add_counts(resolution, prior, added_from) if added_from is not None else {}),
         "quads written": quads,
         "seconds": round(time.perf_counter() - t0, 2),
     }
@@ -317,6 +320,20 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         write_metadata(staged.path, metadata)
         staged.commit()
     return BuildReport(store, build_id, read, resolution, summary, timings, metadata)
+
+
+def add_counts(resolution: Resolution, prior: Prior, added_from: int) -> dict[str, int]:
+    """What the records from position ``added_from`` on did to the works of
+    ``prior``: how many were added, the earlier works they joined (touched),
+    the new works, the earlier works merged into others (now redirects), and
+    the pairs whose comparison levels were reused rather than compared."""
+    before = {w.work_id for w in prior.ids.works} if prior.ids else set()
+    with_new = [w for w in resolution.works if w.members[-1] >= added_from]
+    return {"records added": len(resolution.records) - added_from,
+            "works touched": sum(1 for w in with_new if w.work_id in before),
+            "new works": sum(1 for w in resolution.works if w.work_id not in before),
+            "works merged into others": len(resolution.ids.merged) if resolution.ids else 0,
+            "pairs compared before, reused": resolution.reused}
 
 
 def prisma_counts(read: ReadResult, resolution: Resolution) -> dict:

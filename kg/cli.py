@@ -487,9 +487,13 @@ def info(store: StoreOpt) -> None:
     out.print_json(data=meta)
 
 
+from . import cli_add as _cli_add  # noqa: E402,F401  (registers kg add)
+
+
 def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # python -m kg.cli: run the module kg.cli, where kg add is registered
+    from kg.cli import main as _main
+    _main()

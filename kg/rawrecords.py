@@ -56,10 +56,15 @@ class RawWriter:
             self._file = tempfile.TemporaryFile()
         self._gz = gzip.GzipFile(fileobj=self._file, mode="wb", compresslevel=_LEVEL, mtime=0)
         self.count = 0
+        self.skip: Collection[RecordKey] = ()
+        """Keys of records whose text is not kept (``kg add``: the records
+        the store holds already)."""
         self._lines: list[str] = []
         self._size = 0
 
     def add(self, source: str, record_id: str, fmt: str, raw: str) -> None:
+        if self.skip and (source, record_id) in self.skip:
+            return
         self._lines.append(_dumps({"source": source, "id": record_id, "format": fmt,
                                    "raw": raw}))
         self._size += len(raw)
