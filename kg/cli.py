@@ -107,7 +107,9 @@ def build(
     interrupted or killed leaves it whole (the next build removes what it left).
     A second build on the same store is refused (exit 4); so is any other
     non-empty directory. Every record read ends up in exactly one work or in the
-    rejected report; the summary says how many of each.
+    rejected report; the summary says how many of each. Over an existing store,
+    works keep the ids they had there (a work merged into an older one leaves a
+    redirect); to add records without reading the old inputs again, see kg add.
     """
     try:
         settings = Settings.from_json(settings_file.read_text()) if settings_file else Settings()
