@@ -45,7 +45,7 @@ from resolve.types import Record, Rejection
 
 from .model import BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawWriter
-from .state import id_counts, load_ids, save_state
+from .state import StateWriter, id_counts, load_ids
 from .store import StoreError, bulk_load, create_store, write_metadata
 from .storedir import begin_build, check_unlocked, current_path
 
@@ -152,14 +152,17 @@ def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
                                 ensure_ascii=False) + "\n")
 
 
-def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo
-                ) -> dict[str, float | int]:
+def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo,
+                on_created: Callable[[], None] | None = None) -> dict[str, float | int]:
     """Write the graph of a resolution into a new store in ``store``, a
     directory that does not exist yet or is empty (:func:`build_store` gives
     it the directory of a staged build, see :func:`kg.store.begin_build`); the
-    quads written and the timings of making (``rdf``) and loading them."""
+    quads written and the timings of making (``rdf``) and loading them.
+    ``on_created`` is called once the (empty) store exists."""
     t = time.perf_counter()
     oxi = create_store(store)
+    if on_created:
+        on_created()
     records = read.records
     try:
         loaded = bulk_load(oxi, resolution_nquads(resolution, read.rejected, info),
@@ -271,15 +274,16 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # into a new directory, made current once complete: the old store stays whole
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
+    state = StateWriter(staged.path, resolution, read.rejected)
     try:
-        written = write_store(staged.path, read, resolution, info)
+        # the state is written by another process while the graph is loaded
+        written = write_store(staged.path, read, resolution, info, on_created=state.start)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)
-        t = time.perf_counter()
-        save_state(staged.path, resolution, read.rejected)
-        written["resolution state"] = round(time.perf_counter() - t, 3)
+        written["resolution state (waited)"] = state.finish()
     except BaseException:
+        state.abort()
         staged.abort()
         raise
     quads = int(written.pop("quads"))

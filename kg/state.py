@@ -27,9 +27,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import multiprocessing
+import time
 import zipfile
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -94,9 +96,15 @@ def _key(value: Any) -> tuple[str, str]:
 
 # --- records and rejections ----------------------------------------------------
 
+_FIELDS = tuple(f.name for f in fields(Record) if f.name != "raw")
+_AUTHOR_FIELDS = tuple(f.name for f in fields(Author))
+
+
 def record_json(r: Record) -> dict:
-    d = asdict(r)
-    d.pop("raw", None)
+    """A record as JSON-able plain data (its source text left out); authors as
+    objects with :class:`Author`'s fields."""
+    d = {name: getattr(r, name) for name in _FIELDS}
+    d["authors"] = [{name: getattr(a, name) for name in _AUTHOR_FIELDS} for a in r.authors]
     return d
 
 
@@ -197,6 +205,44 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
     save_ids(directory, resolution)
     save_records(directory, resolution.records, rejected)
     save_levels(directory, resolution)
+
+
+class StateWriter:
+    """:func:`save_state` in a forked process, while the graph is loaded:
+    :meth:`start` once Oxigraph has made its store in the build's directory
+    (which must be empty until then), :meth:`finish` after the load (waits;
+    returns the seconds waited).  A build that dies leaves the files in its
+    directory, which the next build removes whole.  Where there is no
+    ``fork``, :meth:`finish` writes them itself."""
+
+    def __init__(self, directory: Path, resolution: Resolution,
+                 rejected: Sequence[Rejection]) -> None:
+        self.directory = Path(directory)
+        self._args = (resolution, rejected)
+        self._proc: Any = None
+
+    def start(self) -> None:
+        if "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self._proc = multiprocessing.get_context("fork").Process(
+            target=save_state, args=(self.directory, *self._args), daemon=True)
+        self._proc.start()
+
+    def finish(self) -> float:
+        t = time.perf_counter()
+        if self._proc is None:
+            save_state(self.directory, *self._args)
+            return round(time.perf_counter() - t, 3)
+        self._proc.join()
+        if self._proc.exitcode != 0:
+            raise StoreError(f"{self.directory}: writing the resolution state failed "
+                             f"(exit {self._proc.exitcode})")
+        return round(time.perf_counter() - t, 3)
+
+    def abort(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            self._proc.kill()
+            self._proc.join()
 
 
 def id_counts(ids: IdAssignment | None, prior: PriorIds | None) -> dict[str, int]:
