@@ -29,7 +29,9 @@ from pathlib import Path
 
 from resolve import __version__
 from resolve.candidates import save_candidates
+from resolve.ids import PriorIds
 from resolve.pipeline import Resolution, resolve_records
+from resolve.prior import Prior
 from resolve.readers import (
     InputError,
     InputSpec,
@@ -46,8 +48,9 @@ from . import decisions as human
 from .library_file import save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
+from .state import StateWriter, id_counts, load_ids
 from .store import StoreError, bulk_load, create_store, write_metadata
-from .storedir import begin_build, check_unlocked
+from .storedir import begin_build, check_unlocked, current_path
 
 # Builds of up to this many records load the graph with two Oxigraph loaders side
 # by side (a graph of under a million quads is a single batch for one loader,
@@ -155,16 +158,20 @@ def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
 
 def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo,
                 decisions: Sequence[human.Decision] = (),
-                evidence: str = "decisions") -> dict[str, float | int]:
+                evidence: str = "decisions",
+                on_created: Callable[[], None] | None = None) -> dict[str, float | int]:
     """Write the graph of a resolution into a new store in ``store``, a
     directory that does not exist yet or is empty (:func:`build_store` gives
     it the directory of a staged build, see :func:`kg.store.begin_build`),
     with the people's ``decisions`` it applied in their own graph; the quads
     written and the timings of making (``rdf``) and loading them.
     ``evidence`` says which match decisions the evidence graph keeps
-    (:data:`kg.model.EVIDENCE_LEVELS`)."""
+    (:data:`kg.model.EVIDENCE_LEVELS`); ``on_created`` is called once the
+    (empty) store exists."""
     t = time.perf_counter()
     oxi = create_store(store)
+    if on_created:
+        on_created()
     records = read.records
     quads = itertools.chain(resolution_nquads(resolution, read.rejected, info, evidence),
                             human.decisions_nquads(decisions, resolution.human_skipped))
@@ -250,30 +257,69 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
     if strict and read.rejected:
         raise StrictError(f"{len(read.rejected)} record(s) rejected and --strict given")
 
+    prior_ids = previous_ids(store)
+    return resolve_and_commit(store, read, settings, raw, t0, started, jobs=jobs,
+                              progress=progress, prior=Prior(ids=prior_ids), decided=decided,
+                              evidence=evidence)
+
+
+def previous_ids(store: Path) -> PriorIds | None:
+    """The work ids of the store now current at ``store`` (none: no store
+    there yet, or one made before ids were kept), for a rebuild to keep."""
+    try:
+        path = current_path(store)
+    except StoreError:
+        return None
+    return load_ids(path)
+
+
+def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: RawWriter,
+                       t0: float, started: datetime, *, jobs: int, progress: Progress | None,
+                       prior: Prior, earlier_inputs: Sequence[dict] = (),
+                       earlier_raw: tuple[Path, int] | None = None,
+                       added_from: int | None = None,
+                       decided: Sequence[human.Decision] = (),
+                       evidence: str = "decisions") -> BuildReport:
+    """Resolve what was read (after ``prior``, see :mod:`resolve.prior`) and
+    write it as a new build of ``store``, made current once complete: what
+    ``kg build`` and ``kg add`` both do after reading.  ``earlier_inputs``
+    (metadata rows) come before the inputs of ``read``, and the source text
+    of ``earlier_raw`` (a ``records.jsonl.gz`` and its number of records)
+    before that of ``raw``.  ``added_from``: the position of the first record
+    ``kg add`` added (the summary then counts what the new records did).
+    ``decided``: the people's decisions to apply (:func:`kg.decisions.read`);
+    ``evidence``: what the evidence graph keeps (see :func:`build_store`)."""
     resolution = resolve_records(read.records, settings, step=progress,
                                  jobs=jobs or os.cpu_count() or 1,
-                                 human=human.constraints(decided))
+                                 human=human.constraints(decided), prior=prior)
     timings = {"read": read.seconds, **resolution.timings}
 
     if progress:
         progress(f"writing the graph to {store}")
     build_id = build_id_of(read.records, settings)
+    inputs = [*earlier_inputs, *({"source": s.source, "path": make_origin(s.path),
+                                  "format": s.format} for s in read.specs)]
     info = BuildInfo(build_id, __version__, settings.to_json(),
-                     tuple(make_origin(s.path) for s in read.specs), started.isoformat(),
+                     tuple(i["path"] for i in inputs), started.isoformat(),
                      datetime.now(UTC).replace(microsecond=0).isoformat(),
                      resolution.candidates.total, len(read.rejected))
     # into a new directory, made current once complete: the old store stays whole
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
+    state = StateWriter(staged.path, resolution, read.rejected)
     try:
-        written = write_store(staged.path, read, resolution, info, decided, evidence)
+        # the state is written by another process while the graph is loaded
+        written = write_store(staged.path, read, resolution, info, decided, evidence,
+                              on_created=state.start)
         t = time.perf_counter()
-        raw_bytes = raw.install(staged.path)
+        raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()  # what the exports of works read (kg.library_file)
         save_library(staged.path, read.records, resolution.works)
         written["library file"] = round(time.perf_counter() - t, 3)
+        written["resolution state (waited)"] = state.finish()
     except BaseException:
+        state.abort()
         staged.abort()
         raise
     quads = int(written.pop("quads"))
@@ -290,15 +336,16 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
         "works": len(works),
         "multi-record works": sum(1 for w in works if len(w.members) > 1),
         "components split": len(resolution.clustering.splits),
+        **(add_counts(resolution, prior, added_from) if added_from is not None else {}),
         "quads written": quads,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     metadata = {
         "prisma": prisma_counts(read, resolution),
-        "raw records": {"file": RAW_FILE, "records": raw.count, "bytes": raw_bytes},
+        "raw records": {"file": RAW_FILE, "bytes": raw_bytes,
+                          "records": raw.count + (earlier_raw[1] if earlier_raw else 0)},
         "tool": "kg-resolve", "version": __version__, "build": build_id,
-        "started": info.started, "inputs": [{"source": s.source, "path": make_origin(s.path),
-                                             "format": s.format} for s in read.specs],
+        "started": info.started, "inputs": inputs,
         "skipped inputs": [{"path": make_origin(p), "reason": why}
                            for p, why in read.skipped],
         **({"warnings": [{"origin": o, "warning": w} for o, w in read.warnings]}
@@ -311,6 +358,7 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
             "kept": len(decided), "applied": len(decided) - len(resolution.human_skipped),
             "not applied": [{"records": [human.name(k) for k in pair], "reason": why}
                             for pair, why in resolution.human_skipped]}} if decided else {}),
+        "work ids": id_counts(resolution.ids, prior.ids),
     }
     with staged:  # a build killed before the commit is removed by the next one
         save_candidates(staged.path, read.records, resolution.candidate_pairs,
@@ -318,6 +366,20 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
         write_metadata(staged.path, metadata)
         staged.commit()
     return BuildReport(store, build_id, read, resolution, summary, timings, metadata)
+
+
+def add_counts(resolution: Resolution, prior: Prior, added_from: int) -> dict[str, int]:
+    """What the records from position ``added_from`` on did to the works of
+    ``prior``: how many were added, the earlier works they joined (touched),
+    the new works, the earlier works merged into others (now redirects), and
+    the pairs whose comparison levels were reused rather than compared."""
+    before = {w.work_id for w in prior.ids.works} if prior.ids else set()
+    with_new = [w for w in resolution.works if w.members[-1] >= added_from]
+    return {"records added": len(resolution.records) - added_from,
+            "works touched": sum(1 for w in with_new if w.work_id in before),
+            "new works": sum(1 for w in resolution.works if w.work_id not in before),
+            "works merged into others": len(resolution.ids.merged) if resolution.ids else 0,
+            "pairs compared before, reused": resolution.reused}
 
 
 def prisma_counts(read: ReadResult, resolution: Resolution) -> dict:

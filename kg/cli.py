@@ -114,7 +114,9 @@ def build(
     interrupted or killed leaves it whole (the next build removes what it left).
     A second build on the same store is refused (exit 4); so is any other
     non-empty directory. Every record read ends up in exactly one work or in the
-    rejected report; the summary says how many of each.
+    rejected report; the summary says how many of each. Over an existing store,
+    works keep the ids they had there (a work merged into an older one leaves a
+    redirect); to add records without reading the old inputs again, see kg add.
     """
     if evidence not in EVIDENCE_LEVELS:
         raise _fail(f"--evidence {evidence}: expected one of {', '.join(EVIDENCE_LEVELS)}",
@@ -562,11 +564,13 @@ from .cli_review import register  # noqa: E402  (decide, decisions, explain, rev
 
 register(app)
 app.command("dedupe")(dedupe_command)
+from . import cli_add as _cli_add  # noqa: E402,F401,I001  (registers kg add)
 
 
 def main() -> None:
     app()
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # python -m kg.cli: run the module kg.cli, where kg add is registered
+    from kg.cli import main as _main
+    _main()

@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -207,6 +207,8 @@ _VENUE, _VOLUME = iri(PRISM.publicationName), iri(PRISM.volume)
 _ISSUE, _PAGES, _DOI = iri(PRISM.issueIdentifier), iri(PRISM.pageRange), iri(PRISM.doi)
 _REALIZATION_OF, _REVISION_OF = iri(FRBR.realizationOf), iri(FRBR.revisionOf)
 _HAS_IDENTIFIER = iri(DATACITE.hasIdentifier)
+_REPLACED_BY = iri(DCTERMS.isReplacedBy)
+_RETIRED = iri(KGR.RetiredWork)
 _USES_SCHEME, _LITERAL_VALUE = iri(DATACITE.usesIdentifierScheme), iri(LITERAL.hasLiteralValue)
 _NAME, _FAMILY, _GIVEN = iri(FOAF.name), iri(FOAF.familyName), iri(FOAF.givenName)
 _SAME_AS, _VERSION_INFO = iri(OWL.sameAs), iri(OWL.versionInfo)
@@ -481,9 +483,17 @@ def _record_iris(records: Sequence[Record]) -> list[str]:
     return out
 
 
+def _redirect(out: Out, old: str, new: str) -> None:
+    """A retired work id: its IRI names the work that replaced it (a merge)."""
+    s = f"<{DATA}work/{old}>"
+    out.append(f'{s} {_A} {_RETIRED} .\n{s} {_IDENTIFIER} "{_esc(old)}" .\n'
+               f'{s} {_REPLACED_BY} <{DATA}work/{new}> .\n')
+
+
 def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
           versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
-          decisions: Iterable[MatchDecision], build: BuildInfo) -> Iterator[None]:
+          decisions: Iterable[MatchDecision], build: BuildInfo,
+          redirects: Mapping[str, str]) -> Iterator[None]:
     """Append the quads of one build to ``out``, a node (or a few) at a time,
     yielding after each so the caller can take the text so far."""
     owner = work_of(len(records), works)
@@ -497,6 +507,9 @@ def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
     for work, w, wv in zip(works, work_iris, versions, strict=True):
         _work(out, work, w, records, rec_iris, b, ids)
         _versions(out, w, wv, records, rec_iris, b, ids)
+        yield
+    for old, new in sorted(redirects.items()):
+        _redirect(out, old, new)
         yield
     identifiers = sorted(ids.iris)
     for scheme in sorted({scheme for scheme, _ in identifiers}):
@@ -518,13 +531,16 @@ def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
 def graph_nquads(records: Sequence[Record], works: Sequence[Work],
                  versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
                  decisions: Iterable[MatchDecision], build: BuildInfo,
-                 chunk: int = 1024) -> Iterator[str]:
+                 chunk: int = 1024, redirects: Mapping[str, str] | None = None
+                 ) -> Iterator[str]:
     """Every quad of one build as N-Quads text, in chunks of whole lines (of
     ``chunk`` pieces, a node's quads or a few of them; some 300 KB): records in
-    input order, then works in the given order with their versions,
-    identifiers, rejections, match decisions and the build."""
+    input order, then works in the given order with their versions, the
+    ``redirects`` (retired work id -> the id replacing it), identifiers,
+    rejections, match decisions and the build."""
     out: Out = []
-    for _ in _emit(out, records, works, versions, rejections, decisions, build):
+    for _ in _emit(out, records, works, versions, rejections, decisions, build,
+                   redirects or {}):
         if len(out) >= chunk:
             yield "".join(out)
             out.clear()
@@ -556,7 +572,8 @@ def resolution_nquads(resolution: Resolution, rejections: Sequence[Rejection],
     """:func:`graph_nquads` of a whole resolution: what ``kg build`` writes,
     with the match decisions ``evidence`` keeps (see :data:`EVIDENCE_LEVELS`)."""
     return graph_nquads(resolution.records, resolution.works, resolution.versions,
-                        rejections, kept_decisions(resolution.decisions(), evidence), build)
+                        rejections, kept_decisions(resolution.decisions(), evidence), build,
+                        redirects=resolution.ids.redirects if resolution.ids else None)
 
 
 def graph_quads(records: Sequence[Record], works: Sequence[Work],

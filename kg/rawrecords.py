@@ -62,10 +62,15 @@ class RawWriter:
             self._file = tempfile.TemporaryFile()
         self._gz = gzip.GzipFile(fileobj=self._file, mode="wb", compresslevel=_LEVEL, mtime=0)
         self.count = 0
+        self.skip: Collection[RecordKey] = ()
+        """Keys of records whose text is not kept (``kg add``: the records
+        the store holds already)."""
         self._lines: list[str] = []
         self._size = 0
 
     def add(self, source: str, record_id: str, fmt: str, raw: str) -> None:
+        if self.skip and (source, record_id) in self.skip:
+            return
         self._lines.append(_dumps({"source": source, "id": record_id, "format": fmt,
                                    "raw": raw}))
         self._size += len(raw)
@@ -79,13 +84,18 @@ class RawWriter:
             self._gz.write(("\n".join(self._lines) + "\n").encode("utf-8", "replace"))
             self._lines, self._size = [], 0
 
-    def install(self, directory: Path) -> int:
-        """Copy what was collected to ``directory/records.jsonl.gz``; its size in bytes."""
+    def install(self, directory: Path, before: Path | None = None) -> int:
+        """Copy what was collected to ``directory/records.jsonl.gz``; its size
+        in bytes.  ``before``: an earlier ``records.jsonl.gz`` whose records
+        come first (``kg add``; copied as it is: gzip members concatenate)."""
         self._flush()
         self._gz.close()
         self._file.seek(0)
         target = Path(directory) / RAW_FILE
         with target.open("wb") as fh:
+            if before is not None and before.is_file():
+                with before.open("rb") as old:
+                    shutil.copyfileobj(old, fh, 1 << 20)
             shutil.copyfileobj(self._file, fh, 1 << 20)
         self.close()
         return target.stat().st_size

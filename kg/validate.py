@@ -66,7 +66,7 @@ WORK_CLOSURE = (KGR.canonicalField, DCTERMS.creator)
 WORK_BACK = (FRBR.realizationOf,)
 WORK_PARTS = (KGR.Version, KGR.SourceRecord, FOAF.Agent, KGR.FieldChoice)
 DEFAULT_CLASSES = (FABIO.Work, *WORK_PARTS, DATACITE.Identifier, DATACITE.IdentifierScheme,
-                   KGR.Rejection)
+                   KGR.Rejection, KGR.RetiredWork)
 EVIDENCE_CLASSES = (KGR.Match, KGR.FieldEvidence)
 BUILD_CLASSES = (KGR.Build, PROV.SoftwareAgent, PROV.Entity, PROV.Activity)
 DECISION_CLASSES = (KGR.Decision, PROV.Agent)
@@ -155,7 +155,7 @@ SHAPES = _NAMES["kgrsh"]
 WORK_SHAPES = tuple(SHAPES + n for n in ("WorkShape", "VersionShape", "RecordShape",
                                          "AuthorShape", "FieldChoiceShape"))
 IDENTIFIER_SHAPES = (SHAPES + "IdentifierShape",)
-OTHER_SHAPES = (SHAPES + "SchemeShape", SHAPES + "RejectionShape")
+OTHER_SHAPES = (SHAPES + "SchemeShape", SHAPES + "RejectionShape", SHAPES + "RetiredWorkShape")
 EVIDENCE_SHAPES = (SHAPES + "MatchShape", SHAPES + "FieldEvidenceShape")
 BUILD_SHAPES = (SHAPES + "BuildShape", SHAPES + "SoftwareAgentShape", SHAPES + "InputShape")
 DECISION_SHAPES = (SHAPES + "DecisionShape", SHAPES + "DeciderShape")
@@ -290,9 +290,11 @@ def plans(store: Store, batch: int = 2000) -> Iterator[ChunkPlan]:
     identifiers = sorted(maker.typed([DATACITE.Identifier], default))
     for part in _batches(identifiers, batch * 5):
         yield ChunkPlan("identifiers", tuple(part), shapes=IDENTIFIER_SHAPES)
-    others = sorted(maker.typed([DATACITE.IdentifierScheme, KGR.Rejection], default))
+    others = sorted(maker.typed([DATACITE.IdentifierScheme, KGR.Rejection, KGR.RetiredWork],
+                                default))
     for part in _batches(others, batch * 5):
-        yield ChunkPlan("schemes, rejections", tuple(part), shapes=OTHER_SHAPES)
+        yield ChunkPlan("schemes, rejections, retired work ids", tuple(part),
+                        shapes=OTHER_SHAPES)
     matches = sorted(maker.typed([KGR.Match], evidence))
     for part in _batches(matches, batch * 2):
         yield ChunkPlan("evidence", tuple(part), EVIDENCE_GRAPH, shapes=EVIDENCE_SHAPES[:1])

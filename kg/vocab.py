@@ -32,7 +32,7 @@ DATA = BASE + "id/"
 """Where the IRIs of works, records, identifiers and matches live."""
 
 KGR = Namespace("kgr", BASE + "ns#", """
-    SourceRecord Version Rejection Match FieldEvidence FieldChoice Build
+    SourceRecord Version Rejection Match FieldEvidence FieldChoice Build RetiredWork
     source origin recordType arxivVersion authorKey position
     recordCount versionBasis canonicalField field reason rawText
     matchScore matchedRecord evidence level similarity weight
@@ -44,7 +44,7 @@ FABIO = Namespace("fabio", "http://purl.org/spar/fabio/",
 FRBR = Namespace("frbr", "http://purl.org/vocab/frbr/core#",
                  "realization realizationOf revision revisionOf")
 DCTERMS = Namespace("dcterms", "http://purl.org/dc/terms/",
-                    "title creator identifier date abstract")
+                    "title creator identifier date abstract isReplacedBy")
 PRISM = Namespace("prism", "http://prismstandard.org/namespaces/basic/2.0/",
                   "publicationName volume issueIdentifier pageRange doi")
 PROV = Namespace("prov", "http://www.w3.org/ns/prov#", """

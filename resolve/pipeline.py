@@ -23,6 +23,8 @@ from .decisions import match_decisions, work_of
 from .estimate import Estimation, estimate_model, without_common_titles
 from .features import Features, TokenStats, compute_features, token_stats
 from .graph import EvidenceGraph, build_evidence_graph
+from .ids import IdAssignment, assign_ids
+from .prior import Prior
 from .scoring import PairScorer, compare_pairs
 from .settings import Settings
 from .types import FieldEvidence, MatchDecision, Record, ScoredPair, Work, WorkVersions
@@ -56,6 +58,11 @@ class Resolution:
     """What people decided, as applied (record positions)."""
     human_skipped: list[tuple[KeyPair, str]] = field(default_factory=list)
     """People's decisions not applied, and why (see :func:`human_links`)."""
+    ids: IdAssignment | None = None
+    """How the works got their ids (:mod:`resolve.ids`): founders, generation,
+    and the redirects of ids that no longer name a work."""
+    reused: int = 0
+    """Pairs whose comparison levels came from ``prior`` instead of being compared."""
 
     @property
     def candidate_pairs(self) -> np.ndarray:
@@ -110,12 +117,29 @@ def _candidates_of(reps: list[int], records: Sequence[Record], features: Sequenc
 
 def resolve_records(records: Sequence[Record], settings: Settings,
                     step: Step | None = None, jobs: int = 1,
-                    human: HumanConstraints | None = None) -> Resolution:
+                    human: HumanConstraints | None = None,
+                    prior: Prior | None = None) -> Resolution:
     """Resolve records into works; ``jobs`` processes compare candidate
     pairs (the result does not depend on it).  ``human`` holds what people
     decided about pairs of records (must-link and cannot-link constraints,
-    see :mod:`resolve.constraints`)."""
+    see :mod:`resolve.constraints`).
+
+    ``prior`` is what an earlier resolution left (:class:`resolve.prior.Prior`):
+    its works' ids are kept (:mod:`resolve.ids`), its comparison levels are
+    reused for the pairs it compared, and its weights, if given, are used
+    instead of estimating them."""
     timings: dict[str, float] = {}
+    prior = prior or Prior()
+    reused = [0]
+
+    def compare(pairs: Sequence[tuple[int, int]], jobs: int = 1) -> np.ndarray:
+        if prior.levels is None:
+            return compare_pairs(features, pairs, jobs)
+        out, missing = prior.levels.lookup(records, pairs)
+        reused[0] += len(pairs) - len(missing)
+        if missing:
+            out[missing] = compare_pairs(features, [pairs[i] for i in missing], jobs)
+        return out
 
     @contextmanager
     def stage(name: str):
@@ -142,14 +166,15 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("scoring"):
         # The hopeless pairs blocking dropped are not scored, but a sample of
         # them is compared, so that estimation sees the pairs as proposed.
-        sample = cand_stats.hopeless_sample
-        levels = compare_pairs(features, [*pairs, *sample], jobs)
+        # Given weights (kg add), neither the sample nor EM is needed.
+        sample = cand_stats.hopeless_sample if prior.estimation is None else []
+        levels = compare([*pairs, *sample], jobs)
         counts = np.ones(len(levels))
         counts[len(pairs):] = cand_stats.sample_weight
         # copies paired with their representative say nothing of how pairs
         # that blocking proposes agree: estimation leaves them out
         counts[len(pairs) - len(copies):len(pairs)] = 0.0
-        estimation = estimate_model(
+        estimation = prior.estimation or estimate_model(
             without_common_titles(levels, [*pairs, *sample], features, stats), settings, counts)
         levels = levels[:len(pairs)]
         scorer, scored = score_with_clean_sources(records, features, stats, estimation.model,
@@ -158,7 +183,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         completed: list[np.ndarray] = []
 
         def score_more(more: Sequence[tuple[int, int]]) -> list[ScoredPair]:
-            more_levels = compare_pairs(features, more)
+            more_levels = compare(more)
             completed.append(more_levels)
             return scorer.score(more, more_levels)
 
@@ -167,10 +192,11 @@ def resolve_records(records: Sequence[Record], settings: Settings,
                              cannot_link=cannot_link_rule(records, features, settings, links),
                              human=links)
     with stage("works"):
-        works = make_works(records, clustering.clusters)
+        ids = assign_ids(prior.ids, [[records[i].key for i in c] for c in clustering.clusters])
+        works = make_works(records, clustering.clusters, ids.ids)
     with stage("versions"):
         versions = [work_versions(records, w.members) for w in works]
     levels = np.concatenate([levels, *completed]) if completed else levels
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
                       clustering, works, versions, settings, scorer, levels, timings,
-                      links, skipped)
+                      links, skipped, ids, reused[0])

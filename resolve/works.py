@@ -86,13 +86,16 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
     return fields, sources
 
 
-def make_works(records: Sequence[Record], clusters: Sequence[Sequence[int]]) -> list[Work]:
-    """One :class:`Work` per cluster, sorted by work id."""
+def make_works(records: Sequence[Record], clusters: Sequence[Sequence[int]],
+               ids: Sequence[str] | None = None) -> list[Work]:
+    """One :class:`Work` per cluster, sorted by work id; ``ids`` are the
+    clusters' ids (:func:`resolve.ids.assign_ids`), else :func:`work_id`."""
     works: list[Work] = []
-    for members in clusters:
+    for n, members in enumerate(clusters):
         members = tuple(sorted(members))
         fields, sources = canonical_fields(records, members)
-        works.append(Work(work_id([records[i].key for i in members]), members, fields, sources))
+        wid = ids[n] if ids is not None else work_id([records[i].key for i in members])
+        works.append(Work(wid, members, fields, sources))
     works.sort(key=lambda w: w.work_id)
     ids = [w.work_id for w in works]
     if len(set(ids)) != len(ids):  # pragma: no cover - 64-bit hash collision

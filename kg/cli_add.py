@@ -1,0 +1,84 @@
+"""``kg add``: the command (a module of its own beside :mod:`kg.cli`, which
+registers it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from resolve.readers import InputError
+
+from .add import add_records
+from .build import StrictError
+from .cli import (
+    EXIT_INPUT,
+    EXIT_STORE,
+    EXIT_STRICT,
+    StoreOpt,
+    _fail,
+    _print_read,
+    app,
+    err,
+    out,
+)
+from .store import StoreError
+
+
+@app.command()
+def add(
+    inputs: Annotated[list[str], typer.Argument(
+        help="New inputs as [SOURCE=][FORMAT:]PATH, read as kg build reads them (see kg build "
+        "--help and kg sources).", show_default=False)],
+    store: StoreOpt,
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="Read every input without its own FORMAT: as this format.",
+        show_default=False)] = None,
+    encoding: Annotated[str | None, typer.Option(
+        help="Encoding of the inputs. Default: detect.")] = None,
+    reestimate: Annotated[bool, typer.Option(
+        "--reestimate", help="Estimate the weights again over all candidate pairs (as kg "
+        "build does) instead of keeping the store's.")] = False,
+    rejects: Annotated[Path | None, typer.Option(
+        help="Write the new rejected records here as JSON Lines.")] = None,
+    strict: Annotated[bool, typer.Option(
+        help="Fail (exit 3) if any new record is rejected; nothing is written then.")] = False,
+    jobs: Annotated[int, typer.Option(
+        "--jobs", "-j", min=0, help="Processes comparing candidate pairs; 0: one per CPU.")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
+) -> None:
+    """Add records to a store: resolve them against the works it holds.
+
+    Only the new inputs are read; the store's records, comparisons and weights
+    are reused (the pairs compared before are not compared again, the weights
+    are not estimated again unless --reestimate), with the store's settings.
+    The works are those kg build of all the inputs would make with those
+    weights. Works keep their ids; a work merged into an older one leaves a
+    redirect (dcterms:isReplacedBy). The result is written as a new build,
+    made current once complete: a failed add leaves the store as it was.
+    Prints the records added, the works they touched, the new works and the
+    works merged into others.
+    """
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                        console=err, transient=True, disable=quiet)
+    with progress:
+        task = progress.add_task("reading", total=None)
+        try:
+            report = add_records(
+                inputs, store, fmt=fmt, encoding=encoding, reestimate=reestimate, jobs=jobs,
+                strict=strict, rejects=rejects,
+                progress=lambda name: progress.update(task, description=name),
+                on_read=_print_read)
+        except InputError as exc:
+            raise _fail(str(exc), EXIT_INPUT) from exc
+        except StrictError as exc:
+            raise _fail(str(exc), EXIT_STRICT) from exc
+        except (StoreError, OSError) as exc:
+            raise _fail(str(exc), EXIT_STORE) from exc
+    table = Table(title=f"kg add: {store}", show_header=False, title_justify="left")
+    for k, v in report.summary.items():
+        table.add_row(k, str(v))
+    out.print(table)
