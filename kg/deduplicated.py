@@ -175,7 +175,9 @@ def _bibtex_values(entry) -> dict[str, str]:
 
 def raw_extras(fmt: str, raw: str) -> Extras:
     """Keywords, notes and language of a record's source text, in the
-    formats that carry them (RIS, BibTeX, EndNote XML, CSL-JSON, JSON Lines)."""
+    formats that carry them (RIS, BibTeX, EndNote XML, CSL-JSON, JSON Lines,
+    the CSV exports of Scopus, IEEE Xplore, PubMed and Zotero, MEDLINE and
+    Web of Science)."""
     x = Extras()
     if not raw:
         return x
@@ -203,6 +205,10 @@ def raw_extras(fmt: str, raw: str) -> Extras:
         x.notes = [t for k in root.iter("notes") if (t := "".join(k.itertext()).strip())]
         x.language = next((t for k in root.iter("language")
                            if (t := "".join(k.itertext()).strip())), "")
+    elif fmt == "csv":
+        _csv_extras(raw, x)
+    elif fmt in ("medline", "wos"):
+        _tagged_extras(fmt, raw, x)
     elif fmt in ("csl-json", "jsonl"):
         try:
             obj = json.loads(raw)
@@ -218,6 +224,59 @@ def raw_extras(fmt: str, raw: str) -> Extras:
                             else [str(n)] if n and str(n).strip() else [])
             x.language = str(obj.get("language") or "").strip()
     return x
+
+
+# CSV columns of keywords (Scopus, IEEE Xplore, PubMed, Zotero) and of language.
+_CSV_KEYWORDS = ("keywords", "author keywords", "index keywords", "ieee terms",
+                 "inspec controlled terms", "inspec non-controlled terms", "mesh terms",
+                 "mesh_terms", "manual tags", "automatic tags")
+_CSV_LANGUAGE = ("language", "language of original document")
+# Tags of keywords and language: MEDLINE (MeSH headings, other terms) and Web of
+# Science (author keywords, Keywords Plus).
+_TAG_KEYWORDS = {"medline": ("MH", "OT"), "wos": ("DE", "ID")}
+
+
+def _csv_extras(raw: str, x: Extras) -> None:
+    """A CSV row's keywords, notes and language (its source text is the row
+    as a JSON object by column name; older stores kept the bare row)."""
+    try:
+        row = json.loads(raw)
+    except ValueError:
+        return
+    if not isinstance(row, dict):
+        return
+    cells = {str(k).strip().lower(): str(v) for k, v in row.items()}
+    for col in _CSV_KEYWORDS:
+        for k in _split_keywords(cells.get(col, "")):
+            if k not in x.keywords:
+                x.keywords.append(k)
+    x.language = next((v.strip() for c in _CSV_LANGUAGE if (v := cells.get(c, "")).strip()), "")
+    if cells.get("notes", "").strip():
+        x.notes.append(cells["notes"].strip())
+
+
+def _tagged_extras(fmt: str, raw: str, x: Extras) -> None:
+    """MEDLINE's and Web of Science's keywords and language (tagged lines;
+    a Web of Science field continues on lines indented by three spaces)."""
+    tags: list[tuple[str, str]] = []
+    for line in raw.split("\n"):
+        m = _TAGGED_LINE.match(line)
+        if m:
+            tags.append((m.group(1), m.group(2).strip()))
+        elif tags and line.startswith("   ") and line.strip():
+            tag, value = tags[-1]
+            joiner = "; " if fmt == "wos" else " "
+            tags[-1] = (tag, f"{value}{joiner}{line.strip()}")
+    for tag, value in tags:
+        if tag in _TAG_KEYWORDS[fmt]:
+            # a MeSH heading holds commas ("Carcinoma, Hepatocellular"): one per line
+            words = [value] if fmt == "medline" else [k.strip() for k in value.split(";")]
+            x.keywords += [k for k in words if k and k not in x.keywords]
+        elif tag == "LA" and value and not x.language:
+            x.language = value
+
+
+_TAGGED_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3})\s*(?:- |\s)(.*)$")
 
 
 # ------------------------------------------------------------------ choosing

@@ -284,3 +284,30 @@ def test_store_holds_every_records_source_text(library):
     assert med1["format"] == "ris" and med1["source"] == "medline"
     assert "N1  - Screened: include (reviewer A)" in med1["raw"]
     assert isinstance(read_records([str(LIBRARY / "zotero.bib")]).records[0], Record)
+
+
+def test_keywords_and_language_of_csv_medline_and_wos_exports(tmp_path) -> None:
+    """Issue 16: keywords of the database exports reach the deduplicated output."""
+    from kg.deduplicated import raw_extras
+    from resolve.readers import expand_inputs, read_inputs
+
+    csv_file = tmp_path / "scopus.csv"
+    csv_file.write_text('Title,Authors,Year,Author Keywords,Index Keywords,'
+                        'Language of Original Document\n'
+                        '"A study","Smith J.",2020,"alpha; beta","gamma",English\n',
+                        encoding="utf-8")
+    specs, _ = expand_inputs([str(csv_file)])
+    records, result = read_inputs(specs)
+    x = raw_extras("csv", records[0].raw)
+    assert x.keywords == ["alpha", "beta", "gamma"] and x.language == "English"
+    assert not any("not read" in str(w) for w in getattr(result, "warnings", []))
+
+    medline = ("PMID- 1\nTI  - A study\nLA  - eng\nMH  - Carcinoma, Hepatocellular/diagnosis\n"
+               "MH  - Humans\nOT  - delta\n")
+    x = raw_extras("medline", medline)
+    assert x.keywords == ["Carcinoma, Hepatocellular/diagnosis", "Humans", "delta"]
+    assert x.language == "eng"
+
+    wos = "PT J\nTI A study\nLA English\nDE epsilon; zeta\nID ETA;\n   THETA\nER\n"
+    x = raw_extras("wos", wos)
+    assert x.keywords == ["epsilon", "zeta", "ETA", "THETA"] and x.language == "English"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from _csv import Reader
 from collections.abc import Iterator
@@ -42,6 +43,13 @@ CSV_COLUMNS: dict[str, str] = {
     "arxiv": "arxiv", "eprint": "arxiv", "pmid": "pmid", "pubmed id": "pmid",
     "pmcid": "pmcid", "eid": "eid", "extra": "extra", "citation": "citation",
 }
+# Columns the deduplicated exports carry over (keywords, language; kg.deduplicated
+# reads them from the record's source text, a JSON object of the row).
+CSV_EXTRA_COLUMNS: frozenset[str] = frozenset({
+    "keywords", "author keywords", "index keywords", "ieee terms", "inspec controlled terms",
+    "inspec non-controlled terms", "mesh terms", "mesh_terms", "manual tags",
+    "automatic tags", "language", "language of original document", "notes",
+})
 # Columns read only when the field has no other value: a book series stands
 # for the venue of a chapter without a book title, as a conference's name does.
 CSV_FALLBACK_COLUMNS: dict[str, str] = {
@@ -102,7 +110,8 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item | Notice]:
     names = [h.strip().lstrip("\ufeff").strip() for h in header]
     columns = [CSV_COLUMNS.get(h.lower()) for h in names]
     fallbacks = [CSV_FALLBACK_COLUMNS.get(h.lower()) for h in names]
-    unread = [h for h, c, f in zip(names, columns, fallbacks, strict=True) if h and not c and not f]
+    unread = [h for h, c, f in zip(names, columns, fallbacks, strict=True)
+              if h and not c and not f and h.lower() not in CSV_EXTRA_COLUMNS]
     if unread:
         yield Notice(f"{len(unread)} CSV column(s) not read: {', '.join(unread)}", 1)
     springer = "item title" in (h.lower() for h in names)
@@ -124,7 +133,9 @@ def parse_csv(text: str, hint: str = "") -> Iterator[Item | Notice]:
         _derived_fields(obj)
         if "id" not in obj:
             obj["id"] = ids.assign(obj)
-        yield Entry(obj, ",".join(row), rownum)
+        # the source text: the row by its column names (what the exports read back)
+        yield Entry(obj, json.dumps(dict(zip(names, row, strict=True)), ensure_ascii=False),
+                    rownum)
 
 
 def _derived_fields(obj: dict[str, object]) -> None:
