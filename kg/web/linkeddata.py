@@ -52,8 +52,15 @@ SELECT ?s ?p ?g WHERE {{ {{ ?s ?p $node }} UNION {{ GRAPH ?g {{ ?s ?p $node }} }
 ORDER BY ?p ?s LIMIT {MAX_INCOMING}
 """
 
-GRAPH_QUERY = """
-CONSTRUCT { $node ?p ?o } WHERE { { $node ?p ?o } UNION { GRAPH ?g { $node ?p ?o } } }
+# The node's own triples and (at most MAX_INCOMING of) those that point at it:
+# the graph says a link once (a record frbr:realizationOf its work, no
+# frbr:realization back), so a work is described with the records that realize it.
+GRAPH_QUERY = f"""
+CONSTRUCT {{ $node ?p ?o . ?s ?q $node }} WHERE {{
+  {{ $node ?p ?o }} UNION {{ GRAPH ?g {{ $node ?p ?o }} }}
+  UNION {{ SELECT ?s ?q WHERE {{ {{ ?s ?q $node }} UNION {{ GRAPH ?h {{ ?s ?q $node }} }} }}
+          ORDER BY ?q ?s LIMIT {MAX_INCOMING} }}
+}}
 """
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
