@@ -176,8 +176,8 @@ def _bibtex_values(entry) -> dict[str, str]:
 def raw_extras(fmt: str, raw: str) -> Extras:
     """Keywords, notes and language of a record's source text, in the
     formats that carry them (RIS, BibTeX, EndNote XML, CSL-JSON, JSON Lines,
-    the CSV exports of Scopus, IEEE Xplore, PubMed and Zotero, MEDLINE and
-    Web of Science)."""
+    the CSV exports of Scopus, IEEE Xplore, PubMed and Zotero, MEDLINE, Web
+    of Science, OpenAlex and Crossref)."""
     x = Extras()
     if not raw:
         return x
@@ -209,6 +209,8 @@ def raw_extras(fmt: str, raw: str) -> Extras:
         _csv_extras(raw, x)
     elif fmt in ("medline", "wos"):
         _tagged_extras(fmt, raw, x)
+    elif fmt in ("openalex", "crossref"):
+        _service_extras(raw, x)
     elif fmt in ("csl-json", "jsonl"):
         try:
             obj = json.loads(raw)
@@ -274,6 +276,24 @@ def _tagged_extras(fmt: str, raw: str, x: Extras) -> None:
             x.keywords += [k for k in words if k and k not in x.keywords]
         elif tag == "LA" and value and not x.language:
             x.language = value
+
+
+def _service_extras(raw: str, x: Extras) -> None:
+    """The keywords and language of an OpenAlex work (``keywords``, each a
+    string or an object with ``display_name``) or a Crossref work
+    (``subject``)."""
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        return
+    if not isinstance(obj, dict):
+        return
+    for k in obj.get("keywords") or obj.get("subject") or []:
+        word = str(k.get("display_name") or k.get("keyword") or "") if isinstance(k, dict) \
+            else str(k)
+        if word.strip() and word.strip() not in x.keywords:
+            x.keywords.append(word.strip())
+    x.language = str(obj.get("language") or "").strip()
 
 
 _TAGGED_LINE = re.compile(r"^([A-Z][A-Z0-9]{1,3})\s*(?:- |\s)(.*)$")

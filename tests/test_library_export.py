@@ -311,3 +311,15 @@ def test_keywords_and_language_of_csv_medline_and_wos_exports(tmp_path) -> None:
     wos = "PT J\nTI A study\nLA English\nDE epsilon; zeta\nID ETA;\n   THETA\nER\n"
     x = raw_extras("wos", wos)
     assert x.keywords == ["epsilon", "zeta", "ETA", "THETA"] and x.language == "English"
+
+
+def test_keywords_of_openalex_and_crossref_records() -> None:
+    import json as _json
+
+    from kg.deduplicated import raw_extras
+
+    x = raw_extras("openalex", _json.dumps({"keywords": [{"display_name": "record linkage"},
+                                                         "deduplication"], "language": "en"}))
+    assert x.keywords == ["record linkage", "deduplication"] and x.language == "en"
+    x = raw_extras("crossref", _json.dumps({"subject": ["Computer Science"], "language": "en"}))
+    assert x.keywords == ["Computer Science"] and x.language == "en"
