@@ -48,10 +48,9 @@ from .build import (
     BuildReport,
     Progress,
     ReadResult,
-    StrictError,
+    after_read,
     read_records,
     resolve_and_commit,
-    write_rejects,
 )
 from .rawrecords import RAW_FILE, RawWriter
 from .state import load_state
@@ -104,15 +103,7 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                                      "a source (identical copies are collapsed)")
             read.records = new
             read.collapsed += collapsed
-            if on_read:
-                on_read(read)
-            if rejects:
-                try:
-                    write_rejects(Path(rejects), read.rejected)
-                except OSError as exc:
-                    raise InputError(f"--rejects {rejects}: {exc.strerror or exc}") from exc
-            if strict and read.rejected:
-                raise StrictError(f"{len(read.rejected)} record(s) rejected and --strict given")
+            after_read(read, on_read, rejects, strict)
             combined = ReadResult(read.specs, read.skipped, [*state.records, *new],
                                   [*state.rejected, *read.rejected],
                                   round(read.seconds + state_seconds, 3), read.warnings,

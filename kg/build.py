@@ -242,11 +242,28 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
            on_read: Callable[[ReadResult], None] | None, evidence: str = "decisions"
            ) -> BuildReport:
     read = read_records(inputs, fmt, encoding, progress, raw=raw)
+    check_clean_sources(settings, read)
+    after_read(read, on_read, rejects, strict)
+    prior_ids = previous_ids(store)
+    return resolve_and_commit(store, read, settings, raw, t0, started, jobs=jobs,
+                              progress=progress, prior=Prior(ids=prior_ids), decided=decided,
+                              evidence=evidence)
+
+
+def check_clean_sources(settings: Settings, read: ReadResult) -> None:
+    """:class:`InputError` when a declared clean source is none of the inputs'."""
     sources = {r.source for r in read.records} | {r.source for r in read.rejected}
     unknown = set(settings.clean_sources) - sources
     if unknown:
         raise InputError(f"--clean-source {', '.join(sorted(unknown))}: no such source among "
                          "the inputs")
+
+
+def after_read(read: ReadResult, on_read: Callable[[ReadResult], None] | None,
+               rejects: str | Path | None, strict: bool) -> None:
+    """What a build (or an add) does with what it read before resolving:
+    shows it (``on_read``), writes the rejected records to ``rejects``, and
+    stops under ``strict`` when any was rejected."""
     if on_read:
         on_read(read)
     if rejects:
@@ -256,11 +273,6 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
             raise InputError(f"--rejects {rejects}: {exc.strerror or exc}") from exc
     if strict and read.rejected:
         raise StrictError(f"{len(read.rejected)} record(s) rejected and --strict given")
-
-    prior_ids = previous_ids(store)
-    return resolve_and_commit(store, read, settings, raw, t0, started, jobs=jobs,
-                              progress=progress, prior=Prior(ids=prior_ids), decided=decided,
-                              evidence=evidence)
 
 
 def previous_ids(store: Path) -> PriorIds | None:

@@ -22,11 +22,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from resolve.pipeline import Resolution, resolve_records
-from resolve.readers import InputError
 from resolve.settings import Settings
 from resolve.types import RecordKey
 
-from .build import Progress, ReadResult, read_records
+from .build import Progress, ReadResult, check_clean_sources, read_records
 from .deduplicated import ExportResult, WorkExport, write_library
 from .library_file import record_entries_of, work_entries_of
 
@@ -68,11 +67,7 @@ def dedupe(inputs: Iterable[str | Path], fmt: WorkExport, settings: Settings | N
             {*settings.clean_sources, *clean_sources})))
     raw = RawMemory()
     read = read_records(inputs, input_format, encoding, progress, raw=raw)
-    sources = {r.source for r in read.records} | {r.source for r in read.rejected}
-    unknown = set(settings.clean_sources) - sources
-    if unknown:
-        raise InputError(f"--clean-source {', '.join(sorted(unknown))}: no such source among "
-                         "the inputs")
+    check_clean_sources(settings, read)
     resolution = resolve_records(read.records, settings, step=progress,
                                  jobs=jobs or os.cpu_count() or 1)
     if progress:
