@@ -14,6 +14,7 @@ import csv
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +28,7 @@ from resolve.readers import InputError, make_origin
 from resolve.settings import Settings
 
 from . import export as exporting
-from .build import ReadResult, StrictError, build_store
+from .build import BuildReport, ReadResult, StrictError, build_store
 from .dedupe_cli import dedupe_command
 from .deduplicated import old_record_keys
 from .model import EVIDENCE_LEVELS
@@ -125,23 +126,35 @@ def build(
         settings = Settings.from_json(settings_file.read_text()) if settings_file else Settings()
     except (OSError, ValueError, TypeError) as exc:
         raise _fail(f"--settings {settings_file}: {exc}", EXIT_INPUT) from exc
+    report = run_with_progress(
+        quiet, lambda step: build_store(
+            inputs, store, settings, fmt=fmt, encoding=encoding,
+            clean_sources=clean_source or (), jobs=jobs, strict=strict, rejects=rejects,
+            progress=step, on_read=_print_read, evidence=evidence))
+    print_summary(f"kg build: {store}", report)
+
+
+def run_with_progress(quiet: bool, call: Callable[[Callable[[str], None]], BuildReport]
+                      ) -> BuildReport:
+    """Run a build (``call`` gets the progress callback) under a spinner on
+    stderr, its errors turned into the CLI's exit codes."""
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                         console=err, transient=True, disable=quiet)
     with progress:
         task = progress.add_task("reading", total=None)
         try:
-            report = build_store(
-                inputs, store, settings, fmt=fmt, encoding=encoding,
-                clean_sources=clean_source or (), jobs=jobs, strict=strict, rejects=rejects,
-                progress=lambda name: progress.update(task, description=name),
-                on_read=_print_read, evidence=evidence)
+            return call(lambda name: progress.update(task, description=name))
         except InputError as exc:
             raise _fail(str(exc), EXIT_INPUT) from exc
         except StrictError as exc:
             raise _fail(str(exc), EXIT_STRICT) from exc
         except (StoreError, OSError) as exc:
             raise _fail(str(exc), EXIT_STORE) from exc
-    table = Table(title=f"kg build: {store}", show_header=False, title_justify="left")
+
+
+def print_summary(title: str, report: BuildReport) -> None:
+    """A build's (or an add's) summary as a table on stdout."""
+    table = Table(title=title, show_header=False, title_justify="left")
     for k, v in report.summary.items():
         table.add_row(k, str(v))
     out.print(table)

@@ -7,25 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from resolve.readers import InputError
 
 from .add import add_records
-from .build import StrictError
-from .cli import (
-    EXIT_INPUT,
-    EXIT_STORE,
-    EXIT_STRICT,
-    StoreOpt,
-    _fail,
-    _print_read,
-    app,
-    err,
-    out,
-)
-from .store import StoreError
+from .cli import StoreOpt, _print_read, app, print_summary, run_with_progress
 
 
 @app.command()
@@ -62,23 +46,8 @@ def add(
     Prints the records added, the works they touched, the new works and the
     works merged into others.
     """
-    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                        console=err, transient=True, disable=quiet)
-    with progress:
-        task = progress.add_task("reading", total=None)
-        try:
-            report = add_records(
-                inputs, store, fmt=fmt, encoding=encoding, reestimate=reestimate, jobs=jobs,
-                strict=strict, rejects=rejects,
-                progress=lambda name: progress.update(task, description=name),
-                on_read=_print_read)
-        except InputError as exc:
-            raise _fail(str(exc), EXIT_INPUT) from exc
-        except StrictError as exc:
-            raise _fail(str(exc), EXIT_STRICT) from exc
-        except (StoreError, OSError) as exc:
-            raise _fail(str(exc), EXIT_STORE) from exc
-    table = Table(title=f"kg add: {store}", show_header=False, title_justify="left")
-    for k, v in report.summary.items():
-        table.add_row(k, str(v))
-    out.print(table)
+    report = run_with_progress(
+        quiet, lambda step: add_records(
+            inputs, store, fmt=fmt, encoding=encoding, reestimate=reestimate, jobs=jobs,
+            strict=strict, rejects=rejects, progress=step, on_read=_print_read))
+    print_summary(f"kg add: {store}", report)
