@@ -162,7 +162,8 @@ def save_levels(directory: Path, resolution: Resolution) -> None:
                           "match share": None if est.match_share != est.match_share
                           else est.match_share, "pairs": est.pairs,
                           "prior": est.model.prior,
-                          "weights": [list(w) for w in est.model.weights]}}
+                          "weights": [list(w) for w in est.model.weights],
+                          "venue aliases": [list(x) for x in sorted(est.venue_aliases)]}}
     (directory / RESOLUTION_FILE).write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n",
                                              encoding="utf-8")
 
@@ -189,7 +190,8 @@ def load_state(directory: Path) -> State:
         model = Model(tuple(tuple(float(x) for x in w) for w in e["weights"]), float(e["prior"]))
         share = float("nan") if e["match share"] is None else float(e["match share"])
         estimation = Estimation(model, bool(e["estimated"]), int(e["iterations"]),
-                                bool(e["converged"]), share, int(e["pairs"]))
+                                bool(e["converged"]), share, int(e["pairs"]),
+                                frozenset((str(x), str(y)) for x, y in e.get("venue aliases", ())))
         levels = None
         if doc["comparisons"] == comparisons_signature():
             with np.load(directory / LEVELS_FILE, allow_pickle=False) as z:
