@@ -52,6 +52,7 @@ from .build import (
     read_records,
     resolve_and_commit,
 )
+from .incremental import Base
 from .rawrecords import RAW_FILE, RawWriter
 from .state import load_state
 from .store import StoreError
@@ -116,7 +117,9 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                 prior=prior, earlier_inputs=list(meta.get("inputs", [])),
                 earlier_raw=(pinned.path / RAW_FILE, int(raw_meta.get("records", 0))),
                 added_from=len(state.records), decided=decided,
-                evidence=str(meta.get("evidence", "decisions")))
+                evidence=str(meta.get("evidence", "decisions")),
+                base=None if state.ids is None else Base(
+                    pinned.path, meta, state.ids, len(state.records), len(state.rejected)))
     report.timings["resolution state read"] = state_seconds
     return report
 

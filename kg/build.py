@@ -45,6 +45,7 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from . import decisions as human
+from .incremental import GRAPH_MODEL, Base, graph_model, in_place_reason, write_in_place
 from .library_file import save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
@@ -291,7 +292,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
                        earlier_raw: tuple[Path, int] | None = None,
                        added_from: int | None = None,
                        decided: Sequence[human.Decision] = (),
-                       evidence: str = "decisions") -> BuildReport:
+                       evidence: str = "decisions", base: Base | None = None) -> BuildReport:
     """Resolve what was read (after ``prior``, see :mod:`resolve.prior`) and
     write it as a new build of ``store``, made current once complete: what
     ``kg build`` and ``kg add`` both do after reading.  ``earlier_inputs``
@@ -300,7 +301,10 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     before that of ``raw``.  ``added_from``: the position of the first record
     ``kg add`` added (the summary then counts what the new records did).
     ``decided``: the people's decisions to apply (:func:`kg.decisions.read`);
-    ``evidence``: what the evidence graph keeps (see :func:`build_store`)."""
+    ``evidence``: what the evidence graph keeps (see :func:`build_store`).
+    ``base``: the build ``kg add`` starts from, whose graph is updated in
+    place rather than written in full when :func:`kg.incremental.in_place_reason`
+    allows."""
     resolution = resolve_records(read.records, settings, step=progress,
                                  jobs=jobs or os.cpu_count() or 1,
                                  human=human.constraints(decided), prior=prior)
@@ -319,10 +323,15 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     state = StateWriter(staged.path, resolution, read.rejected)
+    in_full = in_place_reason(base, resolution)
     try:
         # the state is written by another process while the graph is loaded
-        written = write_store(staged.path, read, resolution, info, decided, evidence,
-                              on_created=state.start)
+        if base is not None and in_full is None:
+            written = write_in_place(staged.path, base, resolution, read.rejected, info,
+                                     decided, evidence, on_created=state.start)
+        else:
+            written = write_store(staged.path, read, resolution, info, decided, evidence,
+                                  on_created=state.start)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)
@@ -335,6 +344,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         staged.abort()
         raise
     quads = int(written.pop("quads"))
+    removed = int(written.pop("quads removed", 0))
     timings.update(written)
 
     works = resolution.works
@@ -350,6 +360,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         "components split": len(resolution.clustering.splits),
         **(add_counts(resolution, prior, added_from) if added_from is not None else {}),
         "quads written": quads,
+        **({"quads removed": removed} if in_full is None else {}),
         "seconds": round(time.perf_counter() - t0, 2),
     }
     metadata = {
@@ -363,6 +374,10 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         **({"warnings": [{"origin": o, "warning": w} for o, w in read.warnings]}
            if read.warnings else {}),
         "settings": json.loads(settings.to_json()), "evidence": evidence,
+        GRAPH_MODEL: graph_model(),
+        "graph": ({"written": "in place", "from build": base.path.name}
+                  if base is not None and in_full is None
+                  else {"written": "in full", **({"why": in_full} if base is not None else {})}),
         "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,
         "weights": resolution.estimation.as_dict(),
