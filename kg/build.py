@@ -45,7 +45,15 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from . import decisions as human
-from .incremental import GRAPH_MODEL, Base, graph_model, in_place_reason, write_in_place
+from .incremental import (
+    GRAPH_MODEL,
+    Base,
+    EvidenceTee,
+    graph_model,
+    plan_in_place,
+    update_library,
+    write_in_place,
+)
 from .library_file import save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
@@ -174,12 +182,14 @@ def write_store(store: Path, read: ReadResult, resolution: Resolution, info: Bui
     if on_created:
         on_created()
     records = read.records
-    quads = itertools.chain(resolution_nquads(resolution, read.rejected, info, evidence),
-                            human.decisions_nquads(decisions, resolution.human_skipped))
+    # the evidence graph's text is kept for the next kg add (kg.incremental)
+    tee = EvidenceTee(resolution_nquads(resolution, read.rejected, info, evidence))
+    quads = itertools.chain(tee, human.decisions_nquads(decisions, resolution.human_skipped))
     try:
         loaded = bulk_load(oxi, quads, streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
     except StoreError as exc:
         raise StoreError(f"{store}: {exc}") from exc
+    tee.save(store)
     # quads are made ("rdf") while Oxigraph loads them ("load"): the two overlap
     return {"quads": loaded.quads, "rdf": loaded.generate, "load": loaded.load,
             "optimize": loaded.optimize, "rdf + load": round(time.perf_counter() - t, 3)}
@@ -303,7 +313,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     ``decided``: the people's decisions to apply (:func:`kg.decisions.read`);
     ``evidence``: what the evidence graph keeps (see :func:`build_store`).
     ``base``: the build ``kg add`` starts from, whose graph is updated in
-    place rather than written in full when :func:`kg.incremental.in_place_reason`
+    place rather than written in full when :func:`kg.incremental.plan_in_place`
     allows."""
     resolution = resolve_records(read.records, settings, step=progress,
                                  jobs=jobs or os.cpu_count() or 1,
@@ -323,11 +333,11 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     state = StateWriter(staged.path, resolution, read.rejected)
-    in_full = in_place_reason(base, resolution)
+    plan, in_full = plan_in_place(base, resolution, read.rejected)
     try:
         # the state is written by another process while the graph is loaded
-        if base is not None and in_full is None:
-            written = write_in_place(staged.path, base, resolution, read.rejected, info,
+        if base is not None and plan is not None:
+            written = write_in_place(staged.path, base, plan, resolution, read.rejected, info,
                                      decided, evidence, on_created=state.start)
         else:
             written = write_store(staged.path, read, resolution, info, decided, evidence,
@@ -336,7 +346,10 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)
         t = time.perf_counter()  # what the exports of works read (kg.library_file)
-        save_library(staged.path, read.records, resolution.works)
+        if base is not None and plan is not None:  # the old one's lines reused
+            update_library(base.path, staged.path, read.records, resolution.works, plan)
+        else:
+            save_library(staged.path, read.records, resolution.works)
         written["library file"] = round(time.perf_counter() - t, 3)
         written["resolution state (waited)"] = state.finish()
     except BaseException:
@@ -360,7 +373,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         "components split": len(resolution.clustering.splits),
         **(add_counts(resolution, prior, added_from) if added_from is not None else {}),
         "quads written": quads,
-        **({"quads removed": removed} if in_full is None else {}),
+        **({"quads removed": removed} if plan is not None else {}),
         "seconds": round(time.perf_counter() - t0, 2),
     }
     metadata = {
@@ -376,7 +389,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         "settings": json.loads(settings.to_json()), "evidence": evidence,
         GRAPH_MODEL: graph_model(),
         "graph": ({"written": "in place", "from build": base.path.name}
-                  if base is not None and in_full is None
+                  if base is not None and plan is not None
                   else {"written": "in full", **({"why": in_full} if base is not None else {})}),
         "summary": summary, "timings": timings,
         "candidates per rule": resolution.candidates.per_rule,

@@ -32,7 +32,7 @@ gives (``tests/test_add_in_place.py`` compares the two, quad for quad).  The
 copy is not compacted again (:meth:`pyoxigraph.Store.optimize`): the changes
 are small beside the compacted tables they sit on.
 
-:func:`in_place_reason` says when the graph is written in full instead: the
+:func:`plan_in_place` says when the graph is written in full instead: the
 old build predates this (no :data:`GRAPH_MODEL` in its metadata) or was made
 by other graph-writing code (another digest), or the add rewrites more than
 :data:`IN_PLACE_UP_TO` of the records (then a full write is as fast).
@@ -40,25 +40,31 @@ by other graph-writing code (another digest), or the add rewrites more than
 
 from __future__ import annotations
 
+import gzip
 import hashlib
-import itertools
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 
 from resolve import __version__
+from resolve.decisions import work_of
 from resolve.ids import PriorIds
 from resolve.pipeline import Resolution
-from resolve.types import Identifier, Rejection
+from resolve.types import Identifier, Record, Rejection, Work
 
 from . import decisions as human
 from . import links, model, vocab
+from .bibliography import WorkEntry, entry_key
+from .library_file import LIBRARY_FILE, record_entries_of, save_library, work_entries_of
 from .model import BuildInfo, kept_decisions, part_nquads
 from .storedir import StoreError
 from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, FRBR, KGR, PROV
+
+_LIBRARY_FIELDS = [f.name for f in fields(WorkEntry)]
 
 IN_PLACE_UP_TO = 0.2
 """The largest share of all records that the records of changed works may be
@@ -97,22 +103,24 @@ class Base:
         return f"{DATA}build/{self.metadata.get('build', '')}"
 
 
-def in_place_reason(base: Base | None, resolution: Resolution) -> str | None:
-    """Why the graph of ``resolution`` cannot be written by updating ``base``'s
-    in place (``None``: it can)."""
+def plan_in_place(base: Base | None, resolution: Resolution, rejected: Sequence[Rejection]
+                  ) -> tuple[Plan | None, str | None]:
+    """What an add changes in ``base``'s graph (:func:`plan_update`), if it is
+    to be updated in place; else ``None`` and why the graph of
+    ``resolution`` is written in full (``None`` too when there is no base)."""
     if base is None:
-        return "not an add"
+        return None, None
     if base.metadata.get(GRAPH_MODEL) != graph_model():
-        return "the store's graph was written by another version of kg-resolve"
+        return None, "the store's graph was written by another version of kg-resolve"
     if not base.metadata.get("build") or base.path.parent.name != "builds":
-        return "the store predates builds of their own directory"
+        return None, "the store predates builds of their own directory"
     if resolution.ids is None or len(resolution.records) < base.records:
-        return "the store's records are not the add's first records"
-    plan = plan_update(base, resolution)
+        return None, "the store's records are not the add's first records"
+    plan = plan_update(base, resolution, rejected)
     if len(plan.records) > IN_PLACE_UP_TO * len(resolution.records):
-        return (f"the add rewrites {len(plan.records):,} of {len(resolution.records):,} "
-                f"records (more than {IN_PLACE_UP_TO:.0%})")
-    return None
+        return None, (f"the add rewrites {len(plan.records):,} of {len(resolution.records):,} "
+                      f"records (more than {IN_PLACE_UP_TO:.0%})")
+    return plan, None
 
 
 # --- what changed -----------------------------------------------------------------
@@ -206,17 +214,18 @@ _GENERATED_BY = NamedNode(PROV.wasGeneratedBy)
 _IDENTIFIER_PREFIX = f"{DATA}identifier/"
 
 
-def update_store(store: Store, base: Base, resolution: Resolution,
-                 rejected: Sequence[Rejection], info: BuildInfo,
+def update_store(store: Store, directory: Path, base: Base, plan: Plan,
+                 resolution: Resolution, rejected: Sequence[Rejection], info: BuildInfo,
                  decisions: Sequence[human.Decision] = (),
                  evidence: str = "decisions") -> Updated:
-    """Make ``store``, a copy of ``base``'s (:func:`copy_store`), hold the
-    graph of ``resolution`` (see the module's docstring): afterwards it has
-    exactly the quads :func:`kg.build.write_store` would write for the same
-    arguments."""
+    """Make ``store``, a copy of ``base``'s (:func:`copy_store`) in the new
+    build's ``directory``, hold the graph of ``resolution`` (``plan``: what
+    changed, :func:`plan_update`) (see the module's
+    docstring): afterwards it has exactly the quads
+    :func:`kg.build.write_store` would write for the same arguments.  The
+    evidence graph's text is kept in ``directory`` (:class:`EvidenceTee`)."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
-    plan = plan_update(base, resolution, rejected)
     records, works = resolution.records, resolution.works
     text = "".join(part_nquads(
         records, works, resolution.versions, record_positions=plan.records,
@@ -248,35 +257,97 @@ def update_store(store: Store, base: Base, resolution: Resolution,
     timings["graph changes"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
+    added = 0
     old_build, new_build = NamedNode(base.build_iri), NamedNode(info.iri)
     removed = _remove(store, gone)
-    if old_build != new_build:  # every work and rejection names the build that made it
-        generated = [q.subject for q in store.quads_for_pattern(None, _GENERATED_BY, old_build,
-                                                                _DEFAULT)]
+    if old_build != new_build:
+        # every work and rejection names the build that made it: the old
+        # build's works and rejections (those rewritten went above) now name
+        # the new one (the works and rejections rewritten are in ``new``)
+        old_works = set(plan.old_works)
+        generated = [NamedNode(f"{DATA}work/{w.work_id}") for w in base.ids.works
+                     if w.work_id not in old_works]
+        generated += [NamedNode(model.rejection_iri(r)) for r in rejected[:base.rejected]]
         removed += _remove(store, (Quad(s, _GENERATED_BY, old_build) for s in generated))
-        store.bulk_extend(Quad(s, _GENERATED_BY, new_build) for s in generated)
-    added = _add(store, new.values())
+        store.bulk_extend([Quad(s, _GENERATED_BY, new_build) for s in generated])
+        added += len(generated)
+    added += _add(store, new.values())
     timings["graph update"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
-    named = {EVIDENCE_GRAPH: part_nquads(
-                 records, works, resolution.versions, record_positions=(), work_positions=(),
-                 redirects={}, rejections=(),
-                 decisions=kept_decisions(resolution.decisions(), evidence), build=info,
-                 with_build=False),
-             BUILD_GRAPH: part_nquads(records, works, resolution.versions, record_positions=(),
+    tee = EvidenceTee(part_nquads(
+        records, works, resolution.versions, record_positions=(), work_positions=(),
+        redirects={}, rejections=(), decisions=kept_decisions(resolution.decisions(), evidence),
+        build=info, with_build=False))
+    "".join(tee)
+    timings["evidence graph made"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
+    old_lines = load_evidence(base.path)
+    if old_lines is None:  # a build that kept no copy: the store has the old graph
+        r, a = sync_graph(store, EVIDENCE_GRAPH, (line + "\n" for line in tee.lines))
+    else:  # what differs from the old graph's text, removed and added
+        new_lines = set(tee.lines)
+        r = _remove(store, _parse(line for line in old_lines if line not in new_lines))
+        old_set = set(old_lines)
+        a = _add(store, _parse(line for line in tee.lines if line not in old_set))
+    removed += r
+    added += a
+    small = {BUILD_GRAPH: part_nquads(records, works, resolution.versions, record_positions=(),
                                       work_positions=(), redirects={}, rejections=(),
                                       decisions=(), build=info),
              DECISIONS_GRAPH: human.decisions_nquads(decisions, resolution.human_skipped)}
-    for graph, quads in named.items():
+    for graph, quads in small.items():
         r, a = sync_graph(store, graph, quads)
         removed += r
         added += a
     timings["named graphs"] = round(time.perf_counter() - t, 3)
+    tee.save(directory)
     t = time.perf_counter()
     store.flush()
     timings["flush"] = round(time.perf_counter() - t, 3)
     return Updated(removed, added, timings)
+
+
+EVIDENCE_FILE = "evidence-graph.nq.gz"
+"""The evidence graph's N-Quads as the build wrote them, in its directory:
+what the next add compares its own with (reading it back from Oxigraph takes
+seconds a hundred thousand quads)."""
+_EV_END = f" <{EVIDENCE_GRAPH}> ."
+
+
+class EvidenceTee:
+    """Passes N-Quads text through (an iterable of chunks of whole lines) and
+    keeps the lines of the evidence graph, to :meth:`save` them."""
+
+    def __init__(self, nquads: Iterable[str]) -> None:
+        self._nquads = nquads
+        self.lines: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        for text in self._nquads:
+            if _EV_END in text:
+                self.lines.extend(line for line in text.split("\n") if line.endswith(_EV_END))
+            yield text
+
+    def save(self, directory: Path) -> None:
+        with (Path(directory) / EVIDENCE_FILE).open("wb") as raw, \
+                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
+            gz.write("".join(line + "\n" for line in self.lines).encode("utf-8"))
+
+
+def load_evidence(directory: Path) -> list[str] | None:
+    """The lines :meth:`EvidenceTee.save` kept in a build's ``directory``;
+    ``None`` if it kept none (a build made before)."""
+    try:
+        with gzip.open(Path(directory) / EVIDENCE_FILE, "rt", encoding="utf-8") as fh:
+            return fh.read().splitlines()
+    except FileNotFoundError:
+        return None
+
+
+def _parse(lines: Iterable[str]) -> list[Quad]:
+    text = "".join(line + "\n" for line in lines)
+    return list(parse(input=text.encode("utf-8"), format=RdfFormat.N_QUADS, lenient=True))
 
 
 def _canonical(text: str) -> dict[str, Quad]:
@@ -326,9 +397,9 @@ def sync_graph(store: Store, graph: str, nquads: Iterable[str]) -> tuple[int, in
 
 def _remove(store: Store, quads: Iterable[Quad]) -> int:
     n = 0
-    for batch in _batches(quads, 10_000):
-        store.update("DELETE DATA {\n" + "\n".join(_data(q) for q in batch) + "\n}")
-        n += len(batch)
+    for q in quads:  # one at a time: faster than a DELETE DATA update of many
+        store.remove(q)
+        n += 1
     return n
 
 
@@ -338,19 +409,7 @@ def _add(store: Store, quads: Iterable[Quad]) -> int:
     return len(missing)
 
 
-def _data(q: Quad) -> str:
-    """A quad in the syntax of SPARQL's ``DELETE DATA``."""
-    triple = f"{q.subject} {q.predicate} {q.object} ."
-    return triple if q.graph_name == _DEFAULT else f"GRAPH {q.graph_name} {{ {triple} }}"
-
-
-def _batches(items: Iterable[Quad], size: int) -> Iterator[list[Quad]]:
-    it = iter(items)
-    while batch := list(itertools.islice(it, size)):
-        yield batch
-
-
-def write_in_place(directory: Path, base: Base, resolution: Resolution,
+def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resolution,
                    rejected: Sequence[Rejection], info: BuildInfo,
                    decisions: Sequence[human.Decision] = (), evidence: str = "decisions",
                    on_created: Callable[[], None] | None = None) -> dict[str, float | int]:
@@ -363,7 +422,85 @@ def write_in_place(directory: Path, base: Base, resolution: Resolution,
     copied = round(time.perf_counter() - t0, 3)
     if on_created:
         on_created()
-    updated = update_store(store, base, resolution, rejected, info, decisions, evidence)
+    updated = update_store(store, directory, base, plan, resolution, rejected, info,
+                           decisions, evidence)
     del store  # closes it
     return {"quads": updated.added, "quads removed": updated.removed, "store copy": copied,
             **updated.timings, "graph in place": round(time.perf_counter() - t0, 3)}
+
+
+# --- the library file -------------------------------------------------------------
+
+
+def update_library(old: Path, directory: Path, records: Sequence[Record],
+                   works: Sequence[Work], plan: Plan) -> int:
+    """:func:`kg.library_file.save_library` of ``records`` and ``works`` into
+    ``directory``, from the library file of the build in ``old``: the lines of
+    the unchanged works and of their records are taken as they are (they are
+    functions of the work's records and id), the others made again; the entry
+    keys are given again in work-id order (a new key can make an old one
+    longer).  The same content as :func:`save_library`; its size in bytes."""
+    path = Path(old) / LIBRARY_FILE
+    try:
+        fh = gzip.open(path, "rt", encoding="utf-8", errors="surrogateescape")
+        head = json.loads(fh.readline())
+    except (OSError, ValueError):
+        return save_library(directory, records, works)
+    with fh:
+        if head.get("fields") != _LIBRARY_FIELDS:
+            return save_library(directory, records, works)
+        old_works = {}
+        for _ in range(int(head["works"])):
+            line = fh.readline().rstrip("\n")
+            old_works[line[2:line.index('"', 2)]] = line  # the work id, first field
+        old_records = [fh.readline().rstrip("\n") for _ in range(int(head["records"]))]
+    changed = set(plan.works)
+    fresh = {e.work_id: e for e in work_entries_of(records, [works[n] for n in plan.works])}
+    todo = set(plan.records)
+    subset = sorted(todo)
+    owner = work_of(len(records), works)
+    entries = record_entries_of([records[i] for i in subset],
+                                [Work(works[owner[i]].work_id, (j,)) for j, i in
+                                 enumerate(subset)])
+    new_records = dict(zip(subset, entries, strict=True))
+    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    key_at = _LIBRARY_FIELDS.index("key")
+    used: set[str] = set()
+    out = [dumps({"fields": _LIBRARY_FIELDS, "works": len(works), "records": len(records)})]
+    for n, w in sorted(enumerate(works), key=lambda nw: nw[1].work_id):
+        if n in changed:
+            e = fresh[w.work_id]
+            e.key = entry_key(e, used)
+            out.append(dumps([getattr(e, name) for name in _LIBRARY_FIELDS]))
+            continue
+        line = old_works[w.work_id]
+        values = json.loads(line)
+        old_key = values[key_at]
+        values[key_at] = _key_again(old_key, w.work_id, used)
+        out.append(line if values[key_at] == old_key else dumps(values))
+    for i in range(len(records)):
+        if i in todo:
+            e = new_records[i]
+            out.append(dumps([getattr(e, name) for name in _LIBRARY_FIELDS]))
+        else:
+            out.append(old_records[i])
+    target = Path(directory) / LIBRARY_FILE
+    with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1,
+                                                 mtime=0) as gz:
+        for start in range(0, len(out), 4096):
+            gz.write(("\n".join(out[start:start + 4096]) + "\n").encode("utf-8",
+                                                                        "surrogateescape"))
+    return target.stat().st_size
+
+
+def _key_again(old_key: str, work_id: str, used: set[str]) -> str:
+    """:func:`kg.bibliography.entry_key` of an unchanged work, from its old
+    key (its family-and-year part and the work id's digits)."""
+    base = old_key.rsplit("_", 1)[0]
+    hexdigits = work_id.removeprefix("w")
+    for n in range(8, len(hexdigits) + 1):
+        key = f"{base}_{hexdigits[:n]}"
+        if key not in used:
+            used.add(key)
+            return key
+    raise RuntimeError(f"duplicate work id {work_id}")  # pragma: no cover

@@ -3,6 +3,7 @@ holds exactly the quads of the same add written in full."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 import shutil
@@ -16,6 +17,8 @@ from test_add import A1, B1, C1, _synthetic, _write
 from kg import incremental
 from kg.add import add_records
 from kg.build import build_store
+from kg.library_file import LIBRARY_FILE
+from kg.state import RECORDS_FILE
 from kg.storedir import current_path, store_metadata
 from kg.vocab import PROV
 
@@ -56,7 +59,14 @@ def add_both_ways(tmp_path: Path, monkeypatch, first: list[str], second: list[st
         assert meta["graph"]["written"] == "in full" and "rewrites" in meta["graph"]["why"]
         assert store_metadata(inplace)["build"] == meta["build"]
         assert dump(current_path(inplace)) == dump(current_path(full))
+        for name in (LIBRARY_FILE, RECORDS_FILE, incremental.EVIDENCE_FILE):  # reused, or not
+            assert unzip(current_path(inplace) / name) == unzip(current_path(full) / name), name
     return inplace, full
+
+
+def unzip(path: Path) -> bytes:
+    with gzip.open(path) as fh:
+        return fh.read()
 
 
 def test_examples_added_in_place_equal_a_full_write(tmp_path, monkeypatch):
@@ -136,3 +146,10 @@ def test_a_large_add_is_written_in_full(tmp_path):
     add_records(EXAMPLE_FILES[1:], store, jobs=1)
     graph = store_metadata(store)["graph"]
     assert graph["written"] == "in full" and "more than 20%" in graph["why"]
+
+
+def test_a_build_without_the_evidence_text_is_read_from_the_store(tmp_path, monkeypatch):
+    def forget(store: Path) -> None:
+        (current_path(store) / incremental.EVIDENCE_FILE).unlink()
+
+    add_both_ways(tmp_path, monkeypatch, EXAMPLE_FILES[:4], EXAMPLE_FILES[4:], between=forget)
