@@ -57,7 +57,7 @@ from .incremental import (
 from .library_file import save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
-from .state import StateWriter, id_counts, load_ids
+from .state import Earlier, StateWriter, id_counts, load_ids
 from .store import StoreError, bulk_load, create_store, write_metadata
 from .storedir import begin_build, check_unlocked, current_path
 
@@ -332,8 +332,9 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # into a new directory, made current once complete: the old store stays whole
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
-    state = StateWriter(staged.path, resolution, read.rejected)
     plan, in_full = plan_in_place(base, resolution, read.rejected)
+    state = StateWriter(staged.path, resolution, read.rejected,
+                        Earlier(base.path, base.records, base.rejected) if base else None)
     try:
         # the state is written by another process while the graph is loaded
         if base is not None and plan is not None:
