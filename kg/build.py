@@ -45,10 +45,11 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from . import decisions as human
+from . import evidence_text
+from .evidence_text import EvidenceTee
 from .incremental import (
     GRAPH_MODEL,
     Base,
-    EvidenceTee,
     graph_model,
     plan_in_place,
     update_library,
@@ -182,17 +183,21 @@ def write_store(store: Path, read: ReadResult, resolution: Resolution, info: Bui
     if on_created:
         on_created()
     records = read.records
-    # the evidence graph's text is kept for the next kg add (kg.incremental)
+    # the evidence graph's text is kept for the next kg add (kg.evidence_text)
     tee = EvidenceTee(resolution_nquads(resolution, read.rejected, info, evidence))
     quads = itertools.chain(tee, human.decisions_nquads(decisions, resolution.human_skipped))
     try:
         loaded = bulk_load(oxi, quads, streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
     except StoreError as exc:
         raise StoreError(f"{store}: {exc}") from exc
-    tee.save(store)
+    t_kept = time.perf_counter()
+    evidence_text.save(store, tee.lines, evidence_text.signatures(
+        resolution, evidence_text.kept(resolution, evidence)))
+    kept_seconds = round(time.perf_counter() - t_kept, 3)
     # quads are made ("rdf") while Oxigraph loads them ("load"): the two overlap
     return {"quads": loaded.quads, "rdf": loaded.generate, "load": loaded.load,
-            "optimize": loaded.optimize, "rdf + load": round(time.perf_counter() - t, 3)}
+            "optimize": loaded.optimize, "evidence text": kept_seconds,
+            "rdf + load": round(time.perf_counter() - t, 3)}
 
 
 def build_store(inputs: Iterable[str | Path], store: str | Path,
@@ -359,6 +364,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         raise
     quads = int(written.pop("quads"))
     removed = int(written.pop("quads removed", 0))
+    explained = int(written.pop("decisions explained", 0))
     timings.update(written)
 
     works = resolution.works
@@ -389,7 +395,8 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
            if read.warnings else {}),
         "settings": json.loads(settings.to_json()), "evidence": evidence,
         GRAPH_MODEL: graph_model(),
-        "graph": ({"written": "in place", "from build": base.path.name}
+        "graph": ({"written": "in place", "from build": base.path.name,
+                   "match decisions explained": explained}
                   if base is not None and plan is not None
                   else {"written": "in full", **({"why": in_full} if base is not None else {})}),
         "summary": summary, "timings": timings,

@@ -44,7 +44,7 @@ import gzip
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -57,10 +57,10 @@ from resolve.pipeline import Resolution
 from resolve.types import Identifier, Record, Rejection, Work
 
 from . import decisions as human
-from . import links, model, vocab
+from . import evidence_text, links, model, vocab
 from .bibliography import WorkEntry, entry_key
 from .library_file import LIBRARY_FILE, record_entries_of, save_library, work_entries_of
-from .model import BuildInfo, kept_decisions, part_nquads
+from .model import BuildInfo, part_nquads
 from .storedir import StoreError
 from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, FRBR, KGR, PROV
 
@@ -199,10 +199,13 @@ def copy_store(source: Path, target: Path) -> Store:
 
 @dataclass(frozen=True)
 class Updated:
-    """What :func:`update_store` did: quads removed and added, and seconds."""
+    """What :func:`update_store` did: quads removed and added, decisions
+    explained, and seconds."""
 
     removed: int
     added: int
+    explained: int
+    """Match decisions explained again (the others' text was the old build's)."""
     timings: dict[str, float]
 
 
@@ -275,21 +278,21 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
     timings["graph update"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
-    tee = EvidenceTee(part_nquads(
-        records, works, resolution.versions, record_positions=(), work_positions=(),
-        redirects={}, rejections=(), decisions=kept_decisions(resolution.decisions(), evidence),
-        build=info, with_build=False))
-    "".join(tee)
+    decided = evidence_text.kept(resolution, evidence)
+    sigs = evidence_text.signatures(resolution, decided)
+    old_text = evidence_text.load(base.path)
+    old_lines, old_sigs = old_text if old_text else (None, None)
+    lines, explained = evidence_text.evidence_lines(
+        resolution, decided, sigs, info, old_lines, old_sigs)
     timings["evidence graph made"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
-    old_lines = load_evidence(base.path)
     if old_lines is None:  # a build that kept no copy: the store has the old graph
-        r, a = sync_graph(store, EVIDENCE_GRAPH, (line + "\n" for line in tee.lines))
+        r, a = sync_graph(store, EVIDENCE_GRAPH, (line + "\n" for line in lines))
     else:  # what differs from the old graph's text, removed and added
-        new_lines = set(tee.lines)
+        new_lines = set(lines)
         r = _remove(store, _parse(line for line in old_lines if line not in new_lines))
         old_set = set(old_lines)
-        a = _add(store, _parse(line for line in tee.lines if line not in old_set))
+        a = _add(store, _parse(line for line in lines if line not in old_set))
     removed += r
     added += a
     small = {BUILD_GRAPH: part_nquads(records, works, resolution.versions, record_positions=(),
@@ -301,48 +304,11 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
         removed += r
         added += a
     timings["named graphs"] = round(time.perf_counter() - t, 3)
-    tee.save(directory)
+    evidence_text.save(directory, lines, sigs)
     t = time.perf_counter()
     store.flush()
     timings["flush"] = round(time.perf_counter() - t, 3)
-    return Updated(removed, added, timings)
-
-
-EVIDENCE_FILE = "evidence-graph.nq.gz"
-"""The evidence graph's N-Quads as the build wrote them, in its directory:
-what the next add compares its own with (reading it back from Oxigraph takes
-seconds a hundred thousand quads)."""
-_EV_END = f" <{EVIDENCE_GRAPH}> ."
-
-
-class EvidenceTee:
-    """Passes N-Quads text through (an iterable of chunks of whole lines) and
-    keeps the lines of the evidence graph, to :meth:`save` them."""
-
-    def __init__(self, nquads: Iterable[str]) -> None:
-        self._nquads = nquads
-        self.lines: list[str] = []
-
-    def __iter__(self) -> Iterator[str]:
-        for text in self._nquads:
-            if _EV_END in text:
-                self.lines.extend(line for line in text.split("\n") if line.endswith(_EV_END))
-            yield text
-
-    def save(self, directory: Path) -> None:
-        with (Path(directory) / EVIDENCE_FILE).open("wb") as raw, \
-                gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
-            gz.write("".join(line + "\n" for line in self.lines).encode("utf-8"))
-
-
-def load_evidence(directory: Path) -> list[str] | None:
-    """The lines :meth:`EvidenceTee.save` kept in a build's ``directory``;
-    ``None`` if it kept none (a build made before)."""
-    try:
-        with gzip.open(Path(directory) / EVIDENCE_FILE, "rt", encoding="utf-8") as fh:
-            return fh.read().splitlines()
-    except FileNotFoundError:
-        return None
+    return Updated(removed, added, explained, timings)
 
 
 def _parse(lines: Iterable[str]) -> list[Quad]:
@@ -425,7 +391,8 @@ def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resoluti
     updated = update_store(store, directory, base, plan, resolution, rejected, info,
                            decisions, evidence)
     del store  # closes it
-    return {"quads": updated.added, "quads removed": updated.removed, "store copy": copied,
+    return {"quads": updated.added, "quads removed": updated.removed,
+            "decisions explained": updated.explained, "store copy": copied,
             **updated.timings, "graph in place": round(time.perf_counter() - t0, 3)}
 
 

@@ -14,7 +14,7 @@ from _kgfixtures import EXAMPLE_FILES, describe, run
 from pyoxigraph import Store
 from test_add import A1, B1, C1, _synthetic, _write
 
-from kg import incremental
+from kg import evidence_text, incremental
 from kg.add import add_records
 from kg.build import build_store
 from kg.library_file import LIBRARY_FILE
@@ -59,7 +59,7 @@ def add_both_ways(tmp_path: Path, monkeypatch, first: list[str], second: list[st
         assert meta["graph"]["written"] == "in full" and "rewrites" in meta["graph"]["why"]
         assert store_metadata(inplace)["build"] == meta["build"]
         assert dump(current_path(inplace)) == dump(current_path(full))
-        for name in (LIBRARY_FILE, RECORDS_FILE, incremental.EVIDENCE_FILE):  # reused, or not
+        for name in (LIBRARY_FILE, RECORDS_FILE, evidence_text.EVIDENCE_FILE):  # reused, or not
             assert unzip(current_path(inplace) / name) == unzip(current_path(full) / name), name
     return inplace, full
 
@@ -125,6 +125,10 @@ def test_synthetic_set_with_a_decision_in_place(tmp_path, monkeypatch):
     inplace, _ = add_both_ways(tmp_path, monkeypatch, files["p1"], files["p2"], between=decide)
     meta = store_metadata(inplace)
     assert meta["decisions"]["applied"] == 1
+    # most decisions' text is the old build's: only those that changed are explained
+    explained = meta["graph"]["match decisions explained"]
+    _, sigs = evidence_text.load(current_path(inplace))
+    assert 0 < explained < len(sigs) / 2
     assert meta["summary"]["works touched"] > 10
 
 
@@ -150,6 +154,6 @@ def test_a_large_add_is_written_in_full(tmp_path):
 
 def test_a_build_without_the_evidence_text_is_read_from_the_store(tmp_path, monkeypatch):
     def forget(store: Path) -> None:
-        (current_path(store) / incremental.EVIDENCE_FILE).unlink()
+        (current_path(store) / evidence_text.EVIDENCE_FILE).unlink()
 
     add_both_ways(tmp_path, monkeypatch, EXAMPLE_FILES[:4], EXAMPLE_FILES[4:], between=forget)
