@@ -17,6 +17,7 @@ cannot be read, :class:`StrictError` for rejected records under ``strict``,
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -338,8 +339,14 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     plan, in_full = plan_in_place(base, resolution, read.rejected)
+    # in place, the graph takes seconds, not minutes: the library file is
+    # made beside it too, by the process writing the state
+    library = (functools.partial(update_library, base.path, staged.path, read.records,
+                                 resolution.works, plan)
+               if base is not None and plan is not None else None)
     state = StateWriter(staged.path, resolution, read.rejected,
-                        Earlier(base.path, base.records, base.rejected) if base else None)
+                        Earlier(base.path, base.records, base.rejected) if base else None,
+                        then=library)
     try:
         # the state is written by another process while the graph is loaded
         if base is not None and plan is not None:
@@ -351,12 +358,11 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)
-        t = time.perf_counter()  # what the exports of works read (kg.library_file)
-        if base is not None and plan is not None:  # the old one's lines reused
-            update_library(base.path, staged.path, read.records, resolution.works, plan)
-        else:
+        if library is None:  # what the exports of works read (kg.library_file)
+            t = time.perf_counter()
             save_library(staged.path, read.records, resolution.works)
-        written["library file"] = round(time.perf_counter() - t, 3)
+            written["library file"] = round(time.perf_counter() - t, 3)
+        # in place, this includes what writing the library file was not hidden
         written["resolution state (waited)"] = state.finish()
     except BaseException:
         state.abort()

@@ -50,7 +50,7 @@ from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 
-from resolve import __version__
+from resolve import __version__, comparisons, scoring
 from resolve.decisions import work_of
 from resolve.ids import PriorIds
 from resolve.pipeline import Resolution
@@ -79,9 +79,10 @@ in place, so that its unchanged parts are what this code would write."""
 def graph_model() -> str:
     """A digest of the tool's version and of the modules that make the graph's
     quads (:mod:`kg.model`, :mod:`kg.links`, :mod:`kg.vocab`,
-    :mod:`kg.decisions`)."""
+    :mod:`kg.decisions`) and the text of the match evidence an add reuses
+    (:mod:`kg.evidence_text`, :mod:`resolve.scoring`, :mod:`resolve.comparisons`)."""
     h = hashlib.blake2b(__version__.encode(), digest_size=8)
-    for module in (model, links, vocab, human):
+    for module in (model, links, vocab, human, evidence_text, scoring, comparisons):
         h.update(Path(str(module.__file__)).read_bytes())
     return h.hexdigest()
 

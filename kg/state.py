@@ -31,7 +31,7 @@ import multiprocessing
 import shutil
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -239,22 +239,30 @@ class StateWriter:
     ``fork``, :meth:`finish` writes them itself."""
 
     def __init__(self, directory: Path, resolution: Resolution,
-                 rejected: Sequence[Rejection], earlier: Earlier | None = None) -> None:
+                 rejected: Sequence[Rejection], earlier: Earlier | None = None,
+                 then: Callable[[], object] | None = None) -> None:
         self.directory = Path(directory)
         self._args = (resolution, rejected, earlier)
+        self._then = then
+        """Also done by the same process, after the state (``kg add`` in
+        place: the library file, see :mod:`kg.incremental`)."""
         self._proc: Any = None
+
+    def _save(self) -> None:
+        save_state(self.directory, *self._args)
+        if self._then is not None:
+            self._then()
 
     def start(self) -> None:
         if "fork" not in multiprocessing.get_all_start_methods():
             return
-        self._proc = multiprocessing.get_context("fork").Process(
-            target=save_state, args=(self.directory, *self._args), daemon=True)
+        self._proc = multiprocessing.get_context("fork").Process(target=self._save, daemon=True)
         self._proc.start()
 
     def finish(self) -> float:
         t = time.perf_counter()
         if self._proc is None:
-            save_state(self.directory, *self._args)
+            self._save()
             return round(time.perf_counter() - t, 3)
         self._proc.join()
         if self._proc.exitcode != 0:
