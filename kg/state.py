@@ -18,6 +18,12 @@ In a build's directory (``DIR/builds/NAME/``), next to ``records.jsonl.gz``
     resolution.json          the weights used, exactly (``kg info`` shows them
                              rounded), and the comparisons' level names
 
+and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
+``library.jsonl.gz`` (:mod:`kg.library_file`), ``evidence-graph.nq.gz`` and
+``evidence-signatures.json.gz`` (:mod:`kg.evidence_text`).  ``kg add`` writes
+``records-normalized.jsonl.gz`` as the old build's file followed by a gzip
+member of the new records and rejections (:func:`save_records`).
+
 All JSON or ``.npz`` (no pickles), written with fixed timestamps: the same build
 gives the same bytes.  A rebuild (``kg build``) reads only ``work-ids.json.gz``
 of the store it replaces; ``kg add`` reads all of it (:func:`load_state`).
