@@ -64,14 +64,13 @@ def kept(resolution: Resolution, evidence: str) -> list[tuple[int, MatchDecision
     made by :meth:`resolve.pipeline.Resolution.decisions` but without their
     per-field evidence, each with the index of its pair (in ``scored`` then
     ``completed_pairs``) to explain it later (:func:`explained`)."""
-    # decisions() asks self.explain(k) for each pair's evidence: for a moment
-    # the index itself, so that the decisions (merge, veto) are its own
-    resolution.explain = lambda k: (k,)  # type: ignore[method-assign,assignment,return-value]
-    try:
-        return [(int(d.evidence[0]), d)  # type: ignore[call-overload]
-                for d in kept_decisions(resolution.decisions(), evidence)]
-    finally:
-        del resolution.explain
+    # each decision's evidence stands in for the index of its pair, so that the
+    # decisions (merge, veto) are Resolution.decisions' own
+    def index(k: int) -> tuple:
+        return (k,)
+
+    return [(int(d.evidence[0]), d)  # type: ignore[call-overload]
+            for d in kept_decisions(resolution.decisions(index), evidence)]
 
 
 def explained(resolution: Resolution, decisions: Iterable[tuple[int, MatchDecision]]

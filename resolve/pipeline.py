@@ -82,10 +82,13 @@ class Resolution:
         return sorted((p for p in pairs if work_of[p.a] == work_of[p.b]),
                       key=lambda p: (p.a, p.b))
 
-    def decisions(self) -> Iterator[MatchDecision]:
+    def decisions(self, explain: Callable[[int], tuple[FieldEvidence, ...]] | None = None
+                  ) -> Iterator[MatchDecision]:
         """The match decisions worth recording (merged pairs and near
         misses), blocking's pairs first, then those scored completing
-        clusters (see :mod:`resolve.decisions`)."""
+        clusters (see :mod:`resolve.decisions`).  ``explain(k)`` gives the
+        evidence of the ``k``-th pair (default :meth:`explain`; ``kg add``
+        defers it, see :mod:`kg.evidence_text`)."""
         owner = work_of(len(self.records), self.works)
         rule = veto_rule(self.records, self.features, self.settings, self.human)
         ties = set(self.clustering.ties)
@@ -94,7 +97,7 @@ class Resolution:
             return rule(a, b, score) or ("tie" if (a, b) in ties else None)
 
         return match_decisions([*self.scored, *self.clustering.completed_pairs], owner,
-                               self.settings.match_threshold, veto, self.explain)
+                               self.settings.match_threshold, veto, explain or self.explain)
 
     def explain(self, k: int) -> tuple[FieldEvidence, ...]:
         """The evidence of the ``k``-th pair of ``scored`` + ``completed_pairs``,
