@@ -101,6 +101,21 @@ Key = tuple
 def versions(records: Sequence[Record], members: Sequence[int]) -> list[Version]:
     """The versions of the work made of ``members`` (positions in ``records``):
     the numbered rules of the module, in order."""
+    if len(members) == 1:
+        return [_own_version(records[members[0]], members[0])]
+    return _versions(records, members)
+
+
+def _own_version(rec: Record, i: int) -> Version:
+    """The one version of a work of one record (most works): what the rules
+    make of a record alone, its key by rules 1 to 4, else no evidence."""
+    key = _published_doi_key(rec) or _preprint_doi_key(rec) or _arxiv_key(rec)
+    if key is None and _has_pubmed_id(rec):
+        key = ("pubmed", tuple(sorted({x for x in rec.identifiers if x[0] in _PUBMED})))
+    return _version(key, (i,))
+
+
+def _versions(records: Sequence[Record], members: Sequence[int]) -> list[Version]:
     keyed: dict[Key, list[int]] = {}
     pubmed: list[int] = []
     rest: list[int] = []

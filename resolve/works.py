@@ -24,11 +24,16 @@ def work_id(keys: Sequence[RecordKey]) -> str:
     return f"w{digest}"
 
 
+def _non_ascii(text: str) -> int:
+    """How many characters of ``text`` are not ASCII (what dropping them drops)."""
+    return len(text) - len(text.encode("ascii", "ignore"))
+
+
 def _display_rank(text: str) -> tuple[bool, int, bool, int]:
     """Lower is better: mixed case over SHOUTING, then more accents (kept, not
     folded away), then without a trailing full stop (DBLP adds one), then longer."""
     shouting = text.isupper() and all(c.isupper() for c in text if c.isalpha())
-    accents = 0 if text.isascii() else sum(1 for c in text if ord(c) > 127)
+    accents = 0 if text.isascii() else _non_ascii(text)
     return (shouting, -accents, text.endswith("."), -len(text))
 
 
@@ -52,6 +57,9 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
     """The canonical value of each field of one work and the record it was
     taken from.  Ties are broken by value, then by record key, never by input
     order: the same records in any order give the same work."""
+    if len(members) == 1:
+        return _own_fields(records[members[0]], members[0])
+
     def order(i: int) -> tuple[str, str]:
         return records[i].key
 
@@ -72,7 +80,7 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
         best = min(with_authors, key=lambda i: (
             -len(records[i].authors),
             -sum(len(a.given) for a in records[i].authors),
-            -sum(1 for a in records[i].authors for c in a.name if ord(c) > 127),
+            -sum(_non_ascii(a.name) for a in records[i].authors),
             order(i)))
         fields["authors"] = tuple(a.name for a in records[best].authors)
         sources["authors"] = best
@@ -84,6 +92,25 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
                                              vi[0], order(vi[1])))
         fields["doi"], sources["doi"] = doi, pos
     return fields, sources
+
+
+def _own_fields(rec: Record, i: int) -> tuple[dict, dict]:
+    """:func:`canonical_fields` of a work of one record (most works): its
+    own fields, each from itself."""
+    fields: dict[str, object] = {}
+    for name in TEXT_FIELDS:
+        value = getattr(rec, name)
+        if value:
+            fields[name] = value
+    if rec.year is not None:
+        fields["year"] = rec.year
+    if rec.authors:
+        fields["authors"] = tuple(a.name for a in rec.authors)
+    dois = rec.ids("doi")
+    if dois:
+        counts = Counter(dois)
+        fields["doi"] = min(dois, key=lambda v: (is_preprint_doi(v), -counts[v], v))
+    return fields, dict.fromkeys(fields, i)
 
 
 def make_works(records: Sequence[Record], clusters: Sequence[Sequence[int]],

@@ -255,3 +255,18 @@ def test_revisions_point_between_existing_versions(recs):
         assert new != old and 0 <= new < len(vs) and 0 <= old < len(vs)
         assert vs[new].published or vs[new].basis == "arxiv"
         assert (old, new) not in revisions(vs)
+
+
+def test_a_work_of_one_record_has_the_version_the_rules_make() -> None:
+    # the shortcut for works of one record gives what the numbered rules give
+    from resolve.versions import _versions, versions
+    records = [
+        make_record(title="A", doi="10.1000/j.x"),
+        make_record(title="B", doi="10.48550/arXiv.2001.00001"),
+        make_record(title="C", arxiv="2001.00002v2"),
+        make_record(title="D", pmid="12345", pmcid="PMC99"),
+        make_record(title="E", url="https://example.org/e"),
+        make_record(title="F"),
+    ]
+    for i in range(len(records)):
+        assert versions(records, [i]) == _versions(records, [i])

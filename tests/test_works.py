@@ -202,3 +202,19 @@ def test_make_works() -> None:
 
 def test_make_works_no_clusters() -> None:
     assert make_works([], []) == []
+
+
+def test_a_work_of_one_record_has_its_own_fields() -> None:
+    # the shortcut for works of one record (most works) gives what the
+    # general rule gives for that record (counted twice: the same choices)
+    records = [
+        make_record(title="Ünïcode Title.", authors="Šuppa, Marek; Doe, J", year=2020,
+                    venue="J. Test", volume="3", pages="1-9",
+                    doi="10.48550/arXiv.2001.00001", url="https://doi.org/10.1000/xyz"),
+        make_record(title="Bare", doi="10.1000/a; 10.1000/b"),
+        make_record(title="", abstract="Only an abstract"),
+    ]
+    for i in range(len(records)):
+        assert canonical_fields(records, [i]) == canonical_fields(records, [i, i])
+    fields, sources = canonical_fields(records, [0])
+    assert fields["title"] == "Ünïcode Title." and set(sources.values()) == {0}
