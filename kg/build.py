@@ -108,11 +108,12 @@ class BuildReport:
 
 def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
                  encoding: str | None = None, progress: Progress | None = None,
-                 raw: RawSink | None = None) -> ReadResult:
+                 raw: RawSink | None = None, jobs: int = 1) -> ReadResult:
     """Read every input (``[SOURCE=][FORMAT:]PATH``, as ``kg build`` takes them)
     into records and rejections; raises :class:`InputError` for input that
     cannot be read at all.  Each record's source text goes to ``raw`` (if
-    given) as it is read; the records kept do not hold it."""
+    given) as it is read; the records kept do not hold it.  ``jobs``
+    processes map a large file's entries onto records (the same records)."""
     t = time.perf_counter()
     specs, skipped = expand_inputs([str(i) for i in inputs], fmt, encoding)
     result = ReadResult(specs, skipped)
@@ -124,7 +125,7 @@ def read_records(inputs: Iterable[str | Path], fmt: str | None = None,
             progress(f"reading {spec.path}")
 
     log = ReadLog(result.warnings)
-    for item in iter_inputs(specs, encoding, on_file=on_file, log=log):
+    for item in iter_inputs(specs, encoding, on_file=on_file, log=log, jobs=jobs):
         if isinstance(item, Rejection):
             result.rejected.append(item)
             continue
@@ -241,7 +242,8 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
            strict: bool, rejects: str | Path | None, progress: Progress | None,
            on_read: Callable[[ReadResult], None] | None, evidence: str = "decisions"
            ) -> BuildReport:
-    read = read_records(inputs, fmt, encoding, progress, raw=raw)
+    read = read_records(inputs, fmt, encoding, progress, raw=raw,
+                        jobs=jobs or os.cpu_count() or 1)
     check_clean_sources(settings, read)
     after_read(read, on_read, rejects, strict)
     prior_ids = previous_ids(store)
