@@ -45,6 +45,7 @@ from resolve.settings import Settings
 from resolve.types import Record, Rejection
 
 from . import decisions as human
+from .forked import Forked
 from .library_file import save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
@@ -321,18 +322,26 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     state = StateWriter(staged.path, resolution, read.rejected)
+    # what the exports of works read (kg.library_file)
+    library = Forked(f"{staged.path}: writing the library file", save_library, staged.path,
+                     read.records, resolution.works)
+
+    def on_created() -> None:
+        state.start()
+        library.start()
+
     try:
-        # the state is written by another process while the graph is loaded
+        # the state and the library file are written by other processes while
+        # the graph is loaded
         written = write_store(staged.path, read, resolution, info, decided, evidence,
-                              on_created=state.start)
+                              on_created=on_created)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)
-        t = time.perf_counter()  # what the exports of works read (kg.library_file)
-        save_library(staged.path, read.records, resolution.works)
-        written["library file"] = round(time.perf_counter() - t, 3)
+        written["library file (waited)"] = library.finish()
         written["resolution state (waited)"] = state.finish()
     except BaseException:
+        library.abort()
         state.abort()
         staged.abort()
         raise
