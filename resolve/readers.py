@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import operator
 import os
 import re
 import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .formats import FORMATS, FormatError, Notice, Problem, detect, sniff
@@ -474,6 +475,13 @@ def _reads_nothing(text: str, fmt: str) -> bool:
     return fmt in _TEXT_FORMATS or head.lstrip("\ufeff \t\r\n")[:1] not in ("{", "[", "<")
 
 
+# What makes two records with one key identical copies: every compared field
+# but where it was read (a tuple of them is hashed far faster than a copy of the
+# record made with dataclasses.replace).
+_content = operator.attrgetter(*(f.name for f in fields(Record)
+                                 if f.compare and f.name != "origin"))
+
+
 def iter_inputs(specs: Iterable[InputSpec], encoding: str | None = None,
                 on_file: Callable[[InputSpec], None] | None = None,
                 log: ReadLog | None = None, jobs: int = 1) -> Iterator[Record | Rejection]:
@@ -489,7 +497,7 @@ def iter_inputs(specs: Iterable[InputSpec], encoding: str | None = None,
             on_file(spec)
         for item in read_input(spec, encoding, log, jobs):
             if isinstance(item, Record):
-                content = hash(replace(item, origin=""))
+                content = hash(_content(item))
                 first = seen.get(item.key)
                 if first is not None and first[1] == content:
                     if log is not None:
