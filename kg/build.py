@@ -50,14 +50,15 @@ from .library_file import save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
 from .state import StateWriter, id_counts, load_ids
-from .store import StoreError, bulk_load, create_store, write_metadata
+from .store import StoreError, bulk_load, create_store, load_in_turns, write_metadata
 from .storedir import begin_build, check_unlocked, current_path
 
 # Builds of up to this many records load the graph with two Oxigraph loaders side
 # by side (a graph of under a million quads is a single batch for one loader,
-# sorted and written by one thread); larger builds use one, which holds half the
-# batches in memory (each loader holds up to three batches of a million quads:
-# two loaders on depression's 2.9 million quads peaked at 2.7 GB).
+# sorted and written by one thread); larger builds use loaders in turns of half
+# a million quads (kg.store.load_in_turns: each loader holds up to three batches
+# of a million quads; two loaders on depression's 2.9 million quads peaked at
+# 2.7 GB, one at 2.2 GB).
 TWO_LOADERS_UP_TO = 30_000
 
 Progress = Callable[[str], None]
@@ -181,7 +182,8 @@ def write_store(store: Path, read: ReadResult, resolution: Resolution, info: Bui
     quads = itertools.chain(resolution_nquads(resolution, read.rejected, info, evidence),
                             human.decisions_nquads(decisions, resolution.human_skipped))
     try:
-        loaded = bulk_load(oxi, quads, streams=2 if len(records) <= TWO_LOADERS_UP_TO else 1)
+        loaded = (bulk_load(oxi, quads, streams=2) if len(records) <= TWO_LOADERS_UP_TO
+                  else load_in_turns(oxi, quads))
     except StoreError as exc:
         raise StoreError(f"{store}: {exc}") from exc
     # quads are made ("rdf") while Oxigraph loads them ("load"): the two overlap
