@@ -23,6 +23,7 @@ import csv
 import gzip
 import io
 import json
+import os
 import platform
 import shutil
 import subprocess
@@ -65,9 +66,14 @@ def split(data: Path, share: float, out: Path) -> tuple[int, int]:
     return n_base, n_new
 
 
+LOADS: list[float] = []
+"""The 1-minute load average after each run."""
+
+
 def run(args: list[str]) -> float:
     t = time.perf_counter()
     subprocess.run([*KG, *args], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    LOADS.append(os.getloadavg()[0])
     return time.perf_counter() - t
 
 
@@ -110,6 +116,8 @@ def main() -> None:
     added, full = work / "added", work / "full"
     for s in (added, full):
         shutil.rmtree(s, ignore_errors=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                            capture_output=True, text=True).stdout.strip()
     t_base = run(["build", "-q", base_csv, "--store", str(added)])
     before = clusters(added)
     t_add = run(["add", "-q", new_csv, "--store", str(added)])
@@ -144,7 +152,13 @@ def main() -> None:
         f"| **kg add** of {n_new:,} records | **{t_add:.1f}** |",
         f"| kg build of all {n_base + n_new:,} records (full build) | {t_full:.1f} |",
         "",
-        f"kg add took {t_add / t_full:.0%} of the full build's time.",
+        f"kg add took {t_add / t_full:.0%} of the full build's time. Commit {commit}; "
+        f"load average (1 min) after each run: "
+        + ", ".join(f"{x:.1f}" for x in LOADS) + ".",
+        "",
+        "The add's graph: " + ", ".join(f"{k} {v}" for k, v in add_info.get("graph", {}).items())
+        + (f"; {s['quads removed']:,} quads removed and {s['quads written']:,} added "
+           "(in place)" if "quads removed" in s else "") + ".",
         "",
         "What the add did (its summary): "
         + ", ".join(f"{k} {s[k]:,}" for k in ("records added", "works touched", "new works",

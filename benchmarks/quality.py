@@ -281,6 +281,12 @@ def weights_table(results: list[dict]) -> list[str]:
     for (field, level), ws in rows.items():
         lines.append(f"| {field} | {level} | "
                      + " | ".join(f"{ws[n]:+.2f}" if n in ws else "" for n in names) + " |")
+    lines += ["", "Venue names learnt to be one venue on each set (`resolve.venues`: names "
+              "that confident pairs put together):", ""]
+    for r in with_weights:
+        aliases = r["weights"].get("venue aliases", [])
+        lines.append(f"- {r['dataset']}: " + ("; ".join(f"`{a}` = `{b}`" for a, b in aliases)
+                                                if aliases else "none"))
     return lines
 
 

@@ -21,7 +21,24 @@ resolution as ``kg build`` (:func:`resolve.pipeline.resolve_records`, through
   records can join, merge or split works anywhere their pairs reach); works
   keep their ids (:mod:`resolve.ids`), merged-away ids become redirects;
 - the graph is written as a new build, made current once complete, so a
-  failed ``kg add`` leaves the store as it was (:mod:`kg.storedir`).
+  failed ``kg add`` leaves the store as it was (:mod:`kg.storedir`).  It is
+  not written whole: the current build's Oxigraph store is copied (a
+  checkpoint: hard links) and updated in place, only the quads of what the
+  add changed removed and added (:mod:`kg.incremental`: the changed works and
+  their records, redirects, the new rejections, the match decisions that
+  differ, the build's own nodes), giving exactly the quads of a full write;
+  the library file reuses the old one's lines of the unchanged works and
+  records, the normalized records of the state are the old file with the new
+  ones appended, and the raw records file is the old one followed by the
+  new records' text.  A large add (over :data:`kg.incremental.IN_PLACE_UP_TO`
+  of the records rewritten) or a store written by another version is written
+  in full; the build's metadata says which (``graph``).
+
+What is computed again over all records: features, blocking, clustering,
+works and versions (:func:`resolve.pipeline.resolve_records`: the corpus
+statistics, :class:`resolve.features.TokenStats`, change with the new records
+and move the scores of old pairs too), and the match decisions the evidence
+graph keeps (each compared with the old build's text of its graph).
 
 So ``kg add`` gives the works of ``kg build`` over all the inputs with the
 store's weights; with ``reestimate``, exactly those of ``kg build`` over all
@@ -52,6 +69,7 @@ from .build import (
     read_records,
     resolve_and_commit,
 )
+from .incremental import Base
 from .rawrecords import RAW_FILE, RawWriter
 from .state import load_state
 from .store import StoreError
@@ -116,7 +134,9 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                 prior=prior, earlier_inputs=list(meta.get("inputs", [])),
                 earlier_raw=(pinned.path / RAW_FILE, int(raw_meta.get("records", 0))),
                 added_from=len(state.records), decided=decided,
-                evidence=str(meta.get("evidence", "decisions")))
+                evidence=str(meta.get("evidence", "decisions")),
+                base=None if state.ids is None else Base(
+                    pinned.path, meta, state.ids, len(state.records), len(state.rejected)))
     report.timings["resolution state read"] = state_seconds
     return report
 

@@ -43,6 +43,14 @@ def add(
     weights. Works keep their ids; a work merged into an older one leaves a
     redirect (dcterms:isReplacedBy). The result is written as a new build,
     made current once complete: a failed add leaves the store as it was.
+
+    The graph is updated in place: the current build's Oxigraph store is
+    copied (hard links) and only the quads of the works, records and match
+    decisions the add changed are removed and added, giving the quads a full
+    write would. It is written in full instead when the add rewrites more
+    than a fifth of the records, or the store was written by another version
+    (kg info says which, under "graph").
+
     Prints the records added, the works they touched, the new works and the
     works merged into others.
     """

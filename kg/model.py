@@ -78,7 +78,7 @@ from .vocab import (
 )
 
 __all__ = ["EVIDENCE_LEVELS", "NEAR_MISS", "BuildInfo", "graph_nquads", "graph_quads",
-           "kept_decisions", "resolution_nquads"]
+           "kept_decisions", "part_nquads", "resolution_nquads"]
 
 
 # --- terms -----------------------------------------------------------------
@@ -541,6 +541,63 @@ def graph_nquads(records: Sequence[Record], works: Sequence[Work],
     out: Out = []
     for _ in _emit(out, records, works, versions, rejections, decisions, build,
                    redirects or {}):
+        if len(out) >= chunk:
+            yield "".join(out)
+            out.clear()
+    if out:
+        yield "".join(out)
+
+
+def part_nquads(records: Sequence[Record], works: Sequence[Work],
+                versions: Sequence[WorkVersions], *, record_positions: Iterable[int],
+                work_positions: Iterable[int], redirects: Mapping[str, str],
+                rejections: Sequence[Rejection], decisions: Iterable[MatchDecision],
+                build: BuildInfo, with_build: bool = True, chunk: int = 1024
+                ) -> Iterator[str]:
+    """Part of the graph :func:`graph_nquads` makes of ``records``, ``works``
+    and ``versions`` (all of them: positions and owners are theirs), for
+    updating a store in place (:mod:`kg.incremental`): the records at
+    ``record_positions``, the works at ``work_positions`` with their versions,
+    the given ``redirects``, ``rejections`` and match ``decisions``, the
+    identifier nodes (and schemes) these link to, and the build activity
+    unless not ``with_build``.  Every quad is one :func:`graph_nquads` writes (the
+    same node writers make them); with every position and all the rest given,
+    the same quads."""
+    out: Out = []
+    owner = work_of(len(records), works)
+    rec_iris = _record_iris(records)
+    b = iri(build.iri)
+    ids = _Identifiers()
+
+    def chunks() -> Iterator[None]:
+        for i in record_positions:
+            _record(out, records[i], rec_iris[i], f"<{DATA}work/{works[owner[i]].work_id}>",
+                    b, ids)
+            yield
+        for n in work_positions:
+            w = f"<{DATA}work/{works[n].work_id}>"
+            _work(out, works[n], w, records, rec_iris, b, ids)
+            _versions(out, w, versions[n], records, rec_iris, b, ids)
+            yield
+        for old, new in sorted(redirects.items()):
+            _redirect(out, old, new)
+        identifiers = sorted(ids.iris)
+        for scheme in sorted({scheme for scheme, _ in identifiers}):
+            _scheme(out, scheme)
+        for x in identifiers:
+            _identifier(out, x, ids.iris[x])
+            yield
+        for r in rejections:
+            _rejection(out, r, b)
+            yield
+        written: set[str] = set()
+        for decision in decisions:
+            _match(out, decision, records, rec_iris, written)
+            yield
+        if with_build:
+            _build(out, build)
+
+    for _ in chunks():
         if len(out) >= chunk:
             yield "".join(out)
             out.clear()

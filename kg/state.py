@@ -18,6 +18,12 @@ In a build's directory (``DIR/builds/NAME/``), next to ``records.jsonl.gz``
     resolution.json          the weights used, exactly (``kg info`` shows them
                              rounded), and the comparisons' level names
 
+and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
+``library.jsonl.gz`` (:mod:`kg.library_file`), ``evidence-graph.nq.gz`` and
+``evidence-signatures.json.gz`` (:mod:`kg.evidence_text`).  ``kg add`` writes
+``records-normalized.jsonl.gz`` as the old build's file followed by a gzip
+member of the new records and rejections (:func:`save_records`).
+
 All JSON or ``.npz`` (no pickles), written with fixed timestamps: the same build
 gives the same bytes.  A rebuild (``kg build``) reads only ``work-ids.json.gz``
 of the store it replaces; ``kg add`` reads all of it (:func:`load_state`).
@@ -28,9 +34,10 @@ from __future__ import annotations
 import gzip
 import json
 import multiprocessing
+import shutil
 import time
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
@@ -117,11 +124,31 @@ def record_from_json(d: dict) -> Record:
 
 
 def save_records(directory: Path, records: Sequence[Record],
-                 rejected: Sequence[Rejection]) -> None:
+                 rejected: Sequence[Rejection], earlier: Earlier | None = None) -> None:
+    """The records then the rejections, a JSON line each.  ``earlier``: the
+    build ``kg add`` started from, whose file holds the first of them: it is
+    copied as it is and the others follow in a gzip member of their own
+    (:func:`load_records` reads records and rejections apart, so the old
+    rejections between the old and the new records change nothing)."""
     dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    lines = (dumps({"record": record_json(r)}) for r in records)
-    rejections = (dumps({"rejection": asdict(j)}) for j in rejected)
-    _write_gz(directory / RECORDS_FILE, _chain(lines, rejections))
+    path = directory / RECORDS_FILE
+    skip_records = skip_rejected = 0
+    if earlier is not None and (earlier.directory / RECORDS_FILE).is_file():
+        shutil.copyfile(earlier.directory / RECORDS_FILE, path)
+        skip_records, skip_rejected = earlier.records, earlier.rejected
+    lines = (dumps({"record": record_json(r)}) for r in records[skip_records:])
+    rejections = (dumps({"rejection": asdict(j)}) for j in rejected[skip_rejected:])
+    _write_gz(path, _chain(lines, rejections), append=skip_records > 0)
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """The build an add started from: its directory and how many records and
+    rejections it had (the add's first)."""
+
+    directory: Path
+    records: int
+    rejected: int
 
 
 def load_records(directory: Path) -> tuple[list[Record], list[Rejection]]:
@@ -162,7 +189,8 @@ def save_levels(directory: Path, resolution: Resolution) -> None:
                           "match share": None if est.match_share != est.match_share
                           else est.match_share, "pairs": est.pairs,
                           "prior": est.model.prior,
-                          "weights": [list(w) for w in est.model.weights]}}
+                          "weights": [list(w) for w in est.model.weights],
+                          "venue aliases": [list(x) for x in sorted(est.venue_aliases)]}}
     (directory / RESOLUTION_FILE).write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n",
                                              encoding="utf-8")
 
@@ -189,7 +217,8 @@ def load_state(directory: Path) -> State:
         model = Model(tuple(tuple(float(x) for x in w) for w in e["weights"]), float(e["prior"]))
         share = float("nan") if e["match share"] is None else float(e["match share"])
         estimation = Estimation(model, bool(e["estimated"]), int(e["iterations"]),
-                                bool(e["converged"]), share, int(e["pairs"]))
+                                bool(e["converged"]), share, int(e["pairs"]),
+                                frozenset((str(x), str(y)) for x, y in e.get("venue aliases", ())))
         levels = None
         if doc["comparisons"] == comparisons_signature():
             with np.load(directory / LEVELS_FILE, allow_pickle=False) as z:
@@ -200,10 +229,12 @@ def load_state(directory: Path) -> State:
     return State(records, rejected, load_ids(directory), estimation, levels)
 
 
-def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejection]) -> None:
-    """Everything above, for the build in ``directory``."""
+def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
+               earlier: Earlier | None = None) -> None:
+    """Everything above, for the build in ``directory`` (``earlier``: see
+    :func:`save_records`)."""
     save_ids(directory, resolution)
-    save_records(directory, resolution.records, rejected)
+    save_records(directory, resolution.records, rejected, earlier)
     save_levels(directory, resolution)
 
 
@@ -216,22 +247,30 @@ class StateWriter:
     ``fork``, :meth:`finish` writes them itself."""
 
     def __init__(self, directory: Path, resolution: Resolution,
-                 rejected: Sequence[Rejection]) -> None:
+                 rejected: Sequence[Rejection], earlier: Earlier | None = None,
+                 then: Callable[[], object] | None = None) -> None:
         self.directory = Path(directory)
-        self._args = (resolution, rejected)
+        self._args = (resolution, rejected, earlier)
+        self._then = then
+        """Also done by the same process, after the state (``kg add`` in
+        place: the library file, see :mod:`kg.incremental`)."""
         self._proc: Any = None
+
+    def _save(self) -> None:
+        save_state(self.directory, *self._args)
+        if self._then is not None:
+            self._then()
 
     def start(self) -> None:
         if "fork" not in multiprocessing.get_all_start_methods():
             return
-        self._proc = multiprocessing.get_context("fork").Process(
-            target=save_state, args=(self.directory, *self._args), daemon=True)
+        self._proc = multiprocessing.get_context("fork").Process(target=self._save, daemon=True)
         self._proc.start()
 
     def finish(self) -> float:
         t = time.perf_counter()
         if self._proc is None:
-            save_state(self.directory, *self._args)
+            self._save()
             return round(time.perf_counter() - t, 3)
         self._proc.join()
         if self._proc.exitcode != 0:
@@ -264,9 +303,9 @@ def _chain(*parts: Iterator[str]) -> Iterator[str]:
         yield from part
 
 
-def _write_gz(path: Path, lines: Iterator[str] | Sequence[str]) -> None:
-    with path.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1,
-                                               mtime=0) as gz:
+def _write_gz(path: Path, lines: Iterator[str] | Sequence[str], append: bool = False) -> None:
+    with path.open("ab" if append else "wb") as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
         batch: list[str] = []
         for line in lines:
             batch.append(line)

@@ -290,18 +290,35 @@ def rejoin(g: nx.Graph, parts: list[tuple[int, ...]], min_density: float) -> lis
 
     Modularity finds structure even inside a tight cluster (e.g. records that
     share an arXiv id versus records that share a DOI, all of one work).  Two
-    parts stay apart only if fewer than ``min_density`` of the record pairs
-    across them are match edges: a weak bridge, not a seam in a clique.
+    parts stay apart only if the share of record pairs across them that are
+    match edges is below ``min_density`` times the share within the sparser
+    part (a single record counts as fully linked): a weak bridge, not a seam
+    in a clique.
+
+    Measured against the parts' own density, not against 1: a work cited
+    or scraped dozens of times is a loose cluster (copies with a citation
+    lead, a truncated list or a lost venue each link to some of the others,
+    not to all), and an absolute share cut such works along seams no looser
+    than the parts themselves (issue 15, "big clusters stay whole").  Two
+    tight works joined by a stray edge still have dense parts and a thin
+    bridge, and stay apart.
     """
     joined = UnionFind(range(len(parts)))
     where = {n: k for k, part in enumerate(parts) for n in part}
     cross: dict[tuple[int, int], int] = {}
+    inner = [0] * len(parts)
     for a, b in g.edges():
         ka, kb = where[a], where[b]
         if ka != kb:
             key = (min(ka, kb), max(ka, kb))
             cross[key] = cross.get(key, 0) + 1
+        else:
+            inner[ka] += 1
+    # how densely each part's own records are linked (1 for a single record)
+    density = [2 * e / (len(p) * (len(p) - 1)) if len(p) > 1 else 1.0
+               for p, e in zip(parts, inner, strict=True)]
     for (ka, kb), edges in sorted(cross.items()):
-        if edges / (len(parts[ka]) * len(parts[kb])) >= min_density:
+        if edges / (len(parts[ka]) * len(parts[kb])) >= min_density * min(density[ka],
+                                                                        density[kb]):
             joined.union(ka, kb)
     return sorted(tuple(sorted(m for k in ks for m in parts[k])) for ks in joined.groups())

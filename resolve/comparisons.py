@@ -53,6 +53,9 @@ class Level:
     weight: float
     at_least: float | None = None
     shows: float | None = None
+    free: bool = False
+    """Whether estimation may give it either sign although a rule names it
+    (a level whose direction no rule knows)."""
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,8 @@ COMPARISONS: tuple[Comparison, ...] = (
         Level("same", 1.5, 0.9, shows=1.0), Level("abbreviated", 1.0, 0.8, shows=0.8),
         Level("different", -1.0, _VENUE_DIFFERENT),
         Level("different, and so is the volume or page", -6.0, shows=0.0),
+        # two names that other confident pairs show to be one venue (resolve.venues)
+        Level("a name the data pairs with the other", 0.0, shows=0.5, free=True),
     )),
     Comparison("venue kind", venue_kind_level, present=lambda f: f.venue, levels=(
         Level("same", 0.0, shows=1.0), Level("journal vs proceedings", -8.0, shows=0.0),

@@ -52,7 +52,8 @@ def free_levels() -> list[np.ndarray]:
     names).  A level a rule names (numbers in the titles differ, years one
     apart, pages that differ in one volume, a journal against proceedings,
     conflicting identifiers) keeps the direction of its hand-set weight."""
-    return [np.array([lv.at_least is not None for lv in c.levels]) for c in ALL_COMPARISONS]
+    return [np.array([lv.at_least is not None or lv.free for lv in c.levels])
+            for c in ALL_COMPARISONS]
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,15 @@ class Estimation:
     match_share: float
     """Estimated share of candidate pairs that are matches (lambda)."""
     pairs: int
+    venue_aliases: frozenset[tuple[str, str]] = frozenset()
+    """Pairs of venue names learnt to be one venue (:mod:`resolve.venues`)."""
 
     def as_dict(self) -> dict:
         share = None if math.isnan(self.match_share) else round(self.match_share, 5)
         return {"estimated": self.estimated, "iterations": self.iterations,
                 "converged": self.converged, "match share": share,
-                "pairs": self.pairs, **self.model.as_dict()}
+                "pairs": self.pairs, **self.model.as_dict(),
+                "venue aliases": [list(x) for x in sorted(self.venue_aliases)]}
 
 
 def _log_odds(g: np.ndarray, weights: Sequence[np.ndarray], prior: float) -> np.ndarray:

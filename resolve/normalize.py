@@ -421,6 +421,19 @@ def _is_full_name(part: str) -> bool:
     return any(not _is_initials(t) and sum(c.isalpha() for c in t) >= 2 for t in toks)
 
 
+def _initials_first(part: str) -> bool:
+    """``F Carino``: initials, then a name (a whole name on its own)."""
+    toks = part.split()
+    return len(toks) >= 2 and _is_initials(toks[0]) and _is_full_name(part)
+
+
+def _all_initials(part: str) -> bool:
+    """``AA AC``: initials only, no family name (a web-scraped list that
+    lost a name) -- not a family name waiting for its given name."""
+    toks = part.split()
+    return len(toks) >= 2 and all(_is_initials(t) for t in toks)
+
+
 def _family_initials(seg: str) -> bool:
     toks = seg.split()
     return (len(toks) >= 2 and _is_initials(toks[-1]) and "." in toks[-1]
@@ -451,13 +464,16 @@ def _split_chunk(chunk: str) -> list[str]:
         else:
             parts.extend(_split_run_together(p))
     # "Del Maestro, Adrian": a family name of two words, then a given name alone
-    if len(parts) == 2 and not _is_full_name(parts[1]) and "," in chunk:
+    # (but "F Carino, WO'Connell" is two names: the first is initials and a name)
+    if (len(parts) == 2 and not _is_full_name(parts[1]) and "," in chunk
+            and not _initials_first(parts[0])):
         return [f"{parts[0]}, {parts[1]}"]
     out: list[str] = []
     i = 0
     while i < len(parts):
         p = parts[i]
-        if not _is_full_name(p) and i + 1 < len(parts):
+        if (not _is_full_name(p) and i + 1 < len(parts)
+                and not (_all_initials(p) and _initials_first(parts[i + 1]))):
             out.append(f"{p}, {parts[i + 1]}")
             i += 2
         else:
@@ -489,7 +505,7 @@ def _initials(given: str, caps_as_initials: bool) -> str:
     for tok in _GIVEN_SPLIT_RE.split(given):
         if not tok or tok in _PARTICLES or (_is_suffix(tok) and not _is_caps_initials(tok)):
             continue
-        if caps_as_initials and 2 <= len(tok) <= 3 and tok.isalpha() and tok.isupper():
+        if caps_as_initials and 2 <= len(tok) <= 6 and tok.isalpha() and tok.isupper():
             out.append(_NOT_LETTER_RE.sub("", _fold_name(tok)))
             continue
         out.append(next((c for c in _fold_name(tok) if "a" <= c <= "z"), ""))
@@ -530,6 +546,11 @@ def is_group_author(name: str) -> bool:
 
 
 _DBLP_HOMONYM_RE = re.compile(r"\s+\d{4}$")
+# Web-scraped author lists (Google Scholar) that lost the space between the
+# initials and the family name: "WO'Connell", "JBrown" (not "McDonald",
+# "DeWitt": a capital after a lower-case letter is part of a name).
+_ELIDED = ("O", "D", "L")  # "OConnor", "DAngelo": an elided particle, not an initial
+_GLUED_INITIAL_RE = re.compile(r"^([A-Z]{1,2})([A-Z](?:'[A-Z])?[a-z]{2,}(?:-[A-Z][a-z]+)?)$")
 
 
 @lru_cache(maxsize=1 << 17)
@@ -553,6 +574,9 @@ def parse_author(name: str) -> Author:
             len(toks) == 2 and _is_caps_initials(toks[-1]) and not toks[0].isupper()):
         toks.pop()
     if len(toks) == 1:
+        glued = _GLUED_INITIAL_RE.match(toks[0])
+        if glued and glued.group(1) not in _ELIDED:  # "WO'Connell": W. O'Connell
+            return _make_author(disp, glued.group(2), glued.group(1))
         return _make_author(disp, toks[0], "")
     if not _is_initials(toks[0]):
         # "Family G. H." / "Family GH": trailing run of initials after words

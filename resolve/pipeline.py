@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -29,6 +29,7 @@ from .prior import Prior
 from .scoring import PairScorer, compare_pairs
 from .settings import Settings
 from .types import FieldEvidence, MatchDecision, Record, ScoredPair, Work, WorkVersions
+from .venues import apply_venue_aliases, learn_venue_aliases
 from .versions import work_versions
 from .works import make_works
 
@@ -170,13 +171,17 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         # Given weights (kg add), neither the sample nor EM is needed.
         sample = cand_stats.hopeless_sample if prior.estimation is None else []
         levels = compare([*pairs, *sample], jobs)
+        aliases = (prior.estimation.venue_aliases if prior.estimation is not None
+                   else learn_venue_aliases(features, pairs, levels[:len(pairs)]))
+        levels = apply_venue_aliases(levels, [*pairs, *sample], features, aliases)
         counts = np.ones(len(levels))
         counts[len(pairs):] = cand_stats.sample_weight
         # copies paired with their representative say nothing of how pairs
         # that blocking proposes agree: estimation leaves them out
         counts[len(pairs) - len(copies):len(pairs)] = 0.0
-        estimation = prior.estimation or estimate_model(
-            without_common_titles(levels, [*pairs, *sample], features, stats), settings, counts)
+        estimation = prior.estimation or replace(estimate_model(
+            without_common_titles(levels, [*pairs, *sample], features, stats), settings, counts),
+            venue_aliases=aliases)
         levels = levels[:len(pairs)]
         scorer, scored = score_with_clean_sources(records, features, stats, estimation.model,
                                                   settings, pairs, levels)
@@ -184,7 +189,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         completed: list[np.ndarray] = []
 
         def score_more(more: Sequence[tuple[int, int]]) -> list[ScoredPair]:
-            more_levels = compare(more)
+            more_levels = apply_venue_aliases(compare(more), more, features, aliases)
             completed.append(more_levels)
             return scorer.score(more, more_levels)
 

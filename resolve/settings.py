@@ -47,7 +47,8 @@ class Settings:
     community_detection: bool = True
     community_resolution: float = 1.0
     # Parts the community step found stay apart only if fewer than this share
-    # of the record pairs across them are match edges.
+    # of the record pairs across them are match edges, relative to the share
+    # within the sparser part (resolve.cluster.rejoin).
     min_bridge_density: float = 0.5
     seed: int = 42
     # Two different DOIs of the same kind keep two records apart unless their

@@ -219,6 +219,17 @@ def test_rejoin_keeps_weak_bridge_apart() -> None:
     assert rejoin(g, [(3, 4, 5), (0, 1, 2)], 0.5) == [(0, 1, 2), (3, 4, 5)]
 
 
+def test_rejoin_keeps_a_loose_work_whole() -> None:
+    # Two parts of one much-cited work: each a path (density 2/3 among 3
+    # records), linked by three of the nine cross pairs (1/3).  An absolute
+    # share of 0.5 would cut it; against the parts' own density it is no seam.
+    g = nx.Graph([(0, 1), (1, 2), (3, 4), (4, 5), (0, 3), (1, 4), (2, 5)])
+    assert rejoin(g, [(0, 1, 2), (3, 4, 5)], 0.5) == [(0, 1, 2, 3, 4, 5)]
+    # Two cross edges of nine stay below half of 2/3.
+    g.remove_edge(2, 5)
+    assert rejoin(g, [(0, 1, 2), (3, 4, 5)], 0.5) == [(0, 1, 2), (3, 4, 5)]
+
+
 def test_rejoin_is_transitive() -> None:
     # Parts A-B dense, B-C dense, A-C not connected: all three become one.
     g = nx.Graph()

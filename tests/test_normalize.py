@@ -261,6 +261,12 @@ def test_normalize_issns() -> None:
         ("Lud&#228;scher, Bertram and Šuppa, Marek", ["Ludäscher, Bertram", "Šuppa, Marek"],
          ["ludascher b", "suppa m"]),
         ("Madonna", ["Madonna"], ["madonna"]),
+        # web-scraped (Google Scholar) lists: a glued initial, a lost name, a run of initials
+        ("F Carino, WO'Connell", ["F Carino", "WO'Connell"], ["carino f", "oconnell w"]),
+        ("AA AC, S Chaudhuri", ["AA AC", "S Chaudhuri"], ["ac a", "chaudhuri s"]),
+        ("SHTWG Moerkotte", ["SHTWG Moerkotte"], ["moerkotte shtwg"]),
+        ("Del Maestro, Adrian", ["Del Maestro, Adrian"], ["delmaestro a"]),
+        ("OConnor, McDonald", ["OConnor, McDonald"], ["oconnor m"]),
     ],
 )
 def test_split_and_parse_authors(raw: str, names: list[str], keys: list[str]) -> None:
