@@ -98,7 +98,8 @@ def build(
         "--clean-source", help="A source known to hold no duplicates of its own (repeatable), "
         "as when linking two clean tables: no work gets two of its records.")] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=0, help="Processes comparing candidate pairs; 0: one per CPU. "
+        "--jobs", "-j", min=0, help="Processes reading large files, computing "
+        "features and comparing candidate pairs; 0: one per CPU. "
         "The result does not depend on it.")] = 0,
     evidence: Annotated[str, typer.Option(
         "--evidence", help="Match decisions the evidence graph keeps: 'decisions' (merged "

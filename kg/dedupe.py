@@ -66,7 +66,8 @@ def dedupe(inputs: Iterable[str | Path], fmt: WorkExport, settings: Settings | N
         settings = replace(settings, clean_sources=tuple(sorted(
             {*settings.clean_sources, *clean_sources})))
     raw = RawMemory()
-    read = read_records(inputs, input_format, encoding, progress, raw=raw)
+    read = read_records(inputs, input_format, encoding, progress, raw=raw,
+                        jobs=jobs or os.cpu_count() or 1)
     check_clean_sources(settings, read)
     resolution = resolve_records(read.records, settings, step=progress,
                                  jobs=jobs or os.cpu_count() or 1)

@@ -57,7 +57,8 @@ def dedupe_command(
         "--clean-source", help="A source known to hold no duplicates of its own "
         "(repeatable).")] = None,
     jobs: Annotated[int, typer.Option(
-        "--jobs", "-j", min=0, help="Processes comparing candidate pairs; 0: one per CPU.")
+        "--jobs", "-j", min=0, help="Processes reading large files, computing "
+        "features and comparing candidate pairs; 0: one per CPU.")
     ] = 0,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:

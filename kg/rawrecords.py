@@ -21,6 +21,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Collection, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -67,6 +68,10 @@ class RawWriter:
         the store holds already)."""
         self._lines: list[str] = []
         self._size = 0
+        # gzip compresses in a thread of its own (zlib releases the GIL), while
+        # this one goes on reading: one batch in flight, in order
+        self._compressor = ThreadPoolExecutor(1, thread_name_prefix="kg-resolve raw records")
+        self._pending: Future | None = None
 
     def add(self, source: str, record_id: str, fmt: str, raw: str) -> None:
         if self.skip and (source, record_id) in self.skip:
@@ -81,14 +86,22 @@ class RawWriter:
     def _flush(self) -> None:
         # one write per megabyte: GzipFile.write per line costs more than the compression
         if self._lines:
-            self._gz.write(("\n".join(self._lines) + "\n").encode("utf-8", "replace"))
+            data = ("\n".join(self._lines) + "\n").encode("utf-8", "replace")
             self._lines, self._size = [], 0
+            self._wait()
+            self._pending = self._compressor.submit(self._gz.write, data)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # raises what the write raised
 
     def install(self, directory: Path, before: Path | None = None) -> int:
         """Copy what was collected to ``directory/records.jsonl.gz``; its size
         in bytes.  ``before``: an earlier ``records.jsonl.gz`` whose records
         come first (``kg add``; copied as it is: gzip members concatenate)."""
         self._flush()
+        self._wait()
         self._gz.close()
         self._file.seek(0)
         target = Path(directory) / RAW_FILE
@@ -101,6 +114,11 @@ class RawWriter:
         return target.stat().st_size
 
     def close(self) -> None:
+        try:
+            self._wait()
+        except Exception:  # noqa: BLE001 - given up: install would have raised it
+            pass
+        self._compressor.shutdown()
         if not self._gz.closed:
             self._gz.close()
         self._file.close()

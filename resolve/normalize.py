@@ -10,7 +10,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import parse_qsl, quote_plus, unquote, urlsplit
 
 import ftfy
 from anyascii import anyascii
@@ -236,7 +236,21 @@ def normalize_url(s: str | None) -> str | None:
         for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not k.lower().startswith("utm_") and k.lower() not in _TRACKING
     )
-    return f"{scheme}://{netloc}{path}" + (f"?{urlencode(query)}" if query else "")
+    return f"{scheme}://{netloc}{path}" + (f"?{_urlencode(query)}" if query else "")
+
+
+# What quote_plus leaves as it is (its always-safe characters).
+_QUERY_SAFE_RE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _urlencode(query: list[tuple[str, str]]) -> str:
+    """``urllib.parse.urlencode(query)``, the same text, without quoting the
+    keys and values that need none (most do not; quoting was half of
+    reading a database export whose URLs carry long queries)."""
+    return "&".join(
+        (k if _QUERY_SAFE_RE.fullmatch(k) else quote_plus(k)) + "="
+        + (v if _QUERY_SAFE_RE.fullmatch(v) else quote_plus(v))
+        for k, v in query)
 
 
 _PUBMED_PATH_RE = re.compile(r"/(?:pubmed/)?([0-9]+)/?$")

@@ -21,7 +21,8 @@ from .constraints import HumanConstraints, KeyPair, cannot_link_rule, human_link
 from .copies import identical_copies
 from .decisions import match_decisions, work_of
 from .estimate import Estimation, estimate_model, without_common_titles
-from .features import Features, TokenStats, compute_features, token_stats
+from .features import Features, TokenStats, features_of, token_stats
+from .forkmap import fork_map
 from .graph import EvidenceGraph, build_evidence_graph
 from .ids import IdAssignment, assign_ids
 from .prior import Prior
@@ -154,7 +155,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         timings[name] = round(time.perf_counter() - t0, 3)
 
     with stage("features"):
-        features = compute_features(records)
+        features = fork_map(features_of, records, jobs)  # compute_features, both cores
         stats = token_stats(features)
         reps, copies = identical_copies(records, features, stats, settings)
     with stage("evidence graph"):

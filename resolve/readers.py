@@ -36,12 +36,13 @@ from __future__ import annotations
 
 import gzip
 import io
+import operator
 import os
 import re
 import stat
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .formats import FORMATS, FormatError, Notice, Problem, detect, sniff
@@ -56,6 +57,7 @@ from .formats.limits import (
 )
 from .formats.mapping import parse_authors, record_from_mapping
 from .formats.records import CSV_COLUMNS
+from .readpool import Pending, map_entries, use_workers
 from .types import Record, Rejection
 
 __all__ = [
@@ -399,9 +401,10 @@ class ReadLog:
 
 
 def read_input(spec: InputSpec, encoding: str | None = None, log: ReadLog | None = None,
-               ) -> Iterator[Record | Rejection]:
+               jobs: int = 1) -> Iterator[Record | Rejection]:
     """Yield the records (or rejections) of one input file, in file order;
-    warnings about the file go to ``log``.
+    warnings about the file go to ``log``.  ``jobs`` processes map a large
+    file's entries onto records (:mod:`resolve.readpool`; the same records).
 
     A file found in a directory that cannot be read is one rejection naming
     it; a file given by name raises :class:`InputError`."""
@@ -410,7 +413,7 @@ def read_input(spec: InputSpec, encoding: str | None = None, log: ReadLog | None
     if has_surrogate(spec.source):
         spec = replace(spec, source=escape_surrogates(spec.source))
     try:
-        yield from _read_file(spec, encoding, log)
+        yield from _read_file(spec, encoding, log, jobs)
     except InputError as exc:
         if not spec.in_directory:
             raise
@@ -419,12 +422,14 @@ def read_input(spec: InputSpec, encoding: str | None = None, log: ReadLog | None
                         source=spec.source)
 
 
-def _read_file(spec: InputSpec, encoding: str | None, log: ReadLog | None,
+def _read_file(spec: InputSpec, encoding: str | None, log: ReadLog | None, jobs: int = 1,
                ) -> Iterator[Record | Rejection]:
     fmt = FORMATS[spec.format]  # type: ignore[index]
     text = read_text(spec.path, encoding)
     count = 0
-    try:
+
+    def parsed() -> Iterator[Pending]:
+        nonlocal count
         for item in fmt.parse(text, spec.path.name.lower()):
             if isinstance(item, Notice):
                 if log is not None:
@@ -438,7 +443,12 @@ def _read_file(spec: InputSpec, encoding: str | None, log: ReadLog | None,
                                 raw=escape_surrogates(item.raw), source=spec.source,
                                 record_id=escape_surrogates(item.record_id))
             else:
-                yield record_from_mapping(item.fields, spec.source, origin, raw=item.raw)
+                yield item.fields, origin, item.raw
+
+    try:
+        # mapped onto records by worker processes for a large file (resolve.readpool)
+        yield from map_entries(parsed(), spec.source,
+                               jobs if use_workers(jobs, len(text)) else 1)
     except FormatError as exc:
         where = make_origin(spec.path, exc.line)
         if exc.line is not None and exc.column is not None:
@@ -465,21 +475,29 @@ def _reads_nothing(text: str, fmt: str) -> bool:
     return fmt in _TEXT_FORMATS or head.lstrip("\ufeff \t\r\n")[:1] not in ("{", "[", "<")
 
 
+# What makes two records with one key identical copies: every compared field
+# but where it was read (a tuple of them is hashed far faster than a copy of the
+# record made with dataclasses.replace).
+_content = operator.attrgetter(*(f.name for f in fields(Record)
+                                 if f.compare and f.name != "origin"))
+
+
 def iter_inputs(specs: Iterable[InputSpec], encoding: str | None = None,
                 on_file: Callable[[InputSpec], None] | None = None,
-                log: ReadLog | None = None) -> Iterator[Record | Rejection]:
+                log: ReadLog | None = None, jobs: int = 1) -> Iterator[Record | Rejection]:
     """Every record (or rejection) of every input, in order.  A record id
     repeated within a source is one record when the copies are identical
     (overlapping saved pages of one search): the later copies are collapsed
     and counted in ``log``; copies that differ fail.  ``on_file`` is called
-    as each file starts (for progress display); warnings go to ``log``."""
+    as each file starts (for progress display); warnings go to ``log``;
+    ``jobs`` processes map a large file's entries (see :func:`read_input`)."""
     seen: dict[tuple[str, str], tuple[str, int]] = {}
     for spec in specs:
         if on_file:
             on_file(spec)
-        for item in read_input(spec, encoding, log):
+        for item in read_input(spec, encoding, log, jobs):
             if isinstance(item, Record):
-                content = hash(replace(item, origin=""))
+                content = hash(_content(item))
                 first = seen.get(item.key)
                 if first is not None and first[1] == content:
                     if log is not None:

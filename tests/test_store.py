@@ -10,7 +10,7 @@ import pytest
 from pyoxigraph import Store
 
 from kg import store as kgstore
-from kg.store import StoreError, bulk_load
+from kg.store import StoreError, bulk_load, load_in_turns
 
 EX = "http://example.org/"
 
@@ -104,3 +104,58 @@ def test_a_load_error_is_a_store_error(tmp_path, tmp_dirs, monkeypatch, via_file
     assert loader_threads() == []
     if not via_file:
         assert len(produced) < 200  # stopped early, not after producing everything
+
+
+# --- load_in_turns: loaders of a batch of lines each, at most two alive -----------
+
+@pytest.mark.parametrize("batch", [1, 700, 4000, 10**6])
+def test_loaders_in_turns_load_every_quad(tmp_path, tmp_dirs, batch):
+    text = lines(5000) + lines(300, graph="g")
+    chunks = ["".join(text[i:i + 250]) for i in range(0, len(text), 250)]
+    store = Store(str(tmp_path / "s"))
+    started = []
+
+    def produce() -> Iterator[str]:
+        for chunk in chunks:
+            started.append(len(loader_threads()))
+            yield chunk
+
+    loaded = load_in_turns(store, produce(), batch=batch)
+    assert loaded.quads == len(text) == len(store)
+    assert max(started) <= 2
+    assert list(tmp_dirs.iterdir()) == []
+    assert loader_threads() == []
+    other = Store(str(tmp_path / "t"))
+    bulk_load(other, iter(chunks))
+    assert sorted(map(str, store)) == sorted(map(str, other))
+
+
+def test_loaders_in_turns_stop_on_a_producer_error(tmp_path, tmp_dirs):
+    def produce() -> Iterator[str]:
+        yield "".join(lines(1000))
+        yield "".join(lines(1000))
+        raise RuntimeError("the generator broke")
+
+    store = Store(str(tmp_path / "s"))
+    with pytest.raises(RuntimeError, match="the generator broke"):
+        load_in_turns(store, produce(), batch=1500)
+    assert list(tmp_dirs.iterdir()) == []
+    assert loader_threads() == []
+
+
+def test_loaders_in_turns_raise_a_load_error(tmp_path, tmp_dirs):
+    produced = []
+
+    def produce() -> Iterator[str]:
+        yield "".join(lines(10))
+        yield "<not an IRI> oops .\n"
+        for i in range(200):
+            produced.append(i)
+            yield "".join(lines(1000))
+
+    store = Store(str(tmp_path / "s"))
+    with pytest.raises(StoreError, match="loading the graph into the store failed"):
+        load_in_turns(store, produce(), batch=10**6)
+    assert list(tmp_dirs.iterdir()) == []
+    assert loader_threads() == []
+    assert len(produced) < 200
