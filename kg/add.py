@@ -50,6 +50,7 @@ else an :class:`resolve.readers.InputError`, as in one build.
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -106,7 +107,8 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
         known = {r.key: r for r in state.records}
         with RawWriter(store) as raw:
             raw.skip = known.keys()
-            read = read_records(inputs, fmt, encoding, progress, raw=raw)
+            read = read_records(inputs, fmt, encoding, progress, raw=raw,
+                                jobs=jobs or os.cpu_count() or 1)
             new, collapsed = [], 0
             for r in read.records:
                 old = known.get(r.key)
