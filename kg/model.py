@@ -490,44 +490,6 @@ def _redirect(out: Out, old: str, new: str) -> None:
                f'{s} {_REPLACED_BY} <{DATA}work/{new}> .\n')
 
 
-def _emit(out: Out, records: Sequence[Record], works: Sequence[Work],
-          versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
-          decisions: Iterable[MatchDecision], build: BuildInfo,
-          redirects: Mapping[str, str]) -> Iterator[None]:
-    """Append the quads of one build to ``out``, a node (or a few) at a time,
-    yielding after each so the caller can take the text so far."""
-    owner = work_of(len(records), works)
-    rec_iris = _record_iris(records)
-    work_iris = [f"<{DATA}work/{w.work_id}>" for w in works]
-    b = iri(build.iri)
-    ids = _Identifiers()
-    for i, rec in enumerate(records):
-        _record(out, rec, rec_iris[i], work_iris[owner[i]], b, ids)
-        yield
-    for work, w, wv in zip(works, work_iris, versions, strict=True):
-        _work(out, work, w, records, rec_iris, b, ids)
-        _versions(out, w, wv, records, rec_iris, b, ids)
-        yield
-    for old, new in sorted(redirects.items()):
-        _redirect(out, old, new)
-        yield
-    identifiers = sorted(ids.iris)
-    for scheme in sorted({scheme for scheme, _ in identifiers}):
-        _scheme(out, scheme)
-    for x in identifiers:
-        _identifier(out, x, ids.iris[x])
-        yield
-    for r in rejections:
-        _rejection(out, r, b)
-        yield
-    written: set[str] = set()
-    for decision in decisions:
-        _match(out, decision, records, rec_iris, written)
-        yield
-    _build(out, build)
-    yield
-
-
 def graph_nquads(records: Sequence[Record], works: Sequence[Work],
                  versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
                  decisions: Iterable[MatchDecision], build: BuildInfo,
@@ -538,14 +500,9 @@ def graph_nquads(records: Sequence[Record], works: Sequence[Work],
     input order, then works in the given order with their versions, the
     ``redirects`` (retired work id -> the id replacing it), identifiers,
     rejections, match decisions and the build."""
-    out: Out = []
-    for _ in _emit(out, records, works, versions, rejections, decisions, build,
-                   redirects or {}):
-        if len(out) >= chunk:
-            yield "".join(out)
-            out.clear()
-    if out:
-        yield "".join(out)
+    return part_nquads(records, works, versions, record_positions=range(len(records)),
+                       work_positions=range(len(works)), redirects=redirects or {},
+                       rejections=rejections, decisions=decisions, build=build, chunk=chunk)
 
 
 def part_nquads(records: Sequence[Record], works: Sequence[Work],
@@ -581,6 +538,7 @@ def part_nquads(records: Sequence[Record], works: Sequence[Work],
             yield
         for old, new in sorted(redirects.items()):
             _redirect(out, old, new)
+            yield
         identifiers = sorted(ids.iris)
         for scheme in sorted({scheme for scheme, _ in identifiers}):
             _scheme(out, scheme)
