@@ -96,12 +96,13 @@ def learn_venue_aliases(features: Sequence[Features], pairs: Sequence[tuple[int,
         ka, kb = key(a), key(b)
         if not ka or not kb:
             continue
-        title = min(features[a].title, features[b].title)
-        per_name.setdefault(ka, set()).add(title)
+        ta, tb = features[a].title, features[b].title
+        work = ta if ta <= tb else tb  # the pair's work, by its title
+        per_name.setdefault(ka, set()).add(work)
         if ka != kb:
-            per_name.setdefault(kb, set()).add(title)
+            per_name.setdefault(kb, set()).add(work)
             if levels[p, _VENUE] in (DIFFERENT, ALIAS):
-                together.setdefault((ka, kb) if ka < kb else (kb, ka), set()).add(title)
+                together.setdefault((ka, kb) if ka < kb else (kb, ka), set()).add(work)
     return frozenset(
         names for names, titles in together.items()
         if len(titles) >= MIN_WORKS and len(titles) >= MIN_SHARE * min(
