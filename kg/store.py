@@ -12,7 +12,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,6 +109,26 @@ class _Loader(threading.Thread):
             return fd
 
 
+class _Timed:
+    """An iterable of N-Quads text that counts the seconds spent making it
+    (the ``generate`` time of :class:`Loaded`), an exception included."""
+
+    def __init__(self, nquads: Iterable[str]) -> None:
+        self._it = iter(nquads)
+        self.seconds = 0.0
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            t = time.perf_counter()
+            try:
+                text = next(self._it)
+            except StopIteration:
+                return
+            finally:
+                self.seconds += time.perf_counter() - t
+            yield text
+
+
 def _write(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -134,7 +154,7 @@ def bulk_load(store: Store, nquads: Iterable[str], optimize: bool = True,
     if not hasattr(os, "mkfifo"):  # no named pipes here: write a file, then load it
         return _load_via_file(store, nquads, optimize)
     count = 0
-    generate = 0.0
+    produced = _Timed(nquads)
     failure: BaseException | None = None
     tmpdir = Path(tempfile.mkdtemp(prefix="kg-resolve-"))
     loaders = [_Loader(store, tmpdir / f"load-{k}.nq") for k in range(streams)]
@@ -153,16 +173,8 @@ def bulk_load(store: Store, nquads: Iterable[str], optimize: bool = True,
         poll = select.poll()  # not select.select: RocksDB may hold over 1,024 files open
         for fd in fds:
             poll.register(fd, select.POLLOUT)
-        it = iter(nquads)
         turn = 0
-        while True:
-            t = time.perf_counter()
-            try:
-                text = next(it)
-            except StopIteration:
-                break
-            finally:
-                generate += time.perf_counter() - t
+        for text in produced:
             count += text.count("\n")
             # a loader with room in its pipe; whole items, so lines stay whole
             ready = [fd for fd, _ in poll.poll()] if len(fds) > 1 else fds
@@ -190,7 +202,8 @@ def bulk_load(store: Store, nquads: Iterable[str], optimize: bool = True,
         if loader.error is not None:
             raise StoreError(f"loading the graph into the store failed: {loader.error}") \
                 from loader.error
-    return _finish(store, count, generate, max(loader.seconds for loader in loaders), optimize)
+    return _finish(store, count, produced.seconds, max(loader.seconds for loader in loaders),
+                   optimize)
 
 
 def load_in_turns(store: Store, nquads: Iterable[str], batch: int = 500_000,
@@ -209,7 +222,7 @@ def load_in_turns(store: Store, nquads: Iterable[str], batch: int = 500_000,
     if not hasattr(os, "mkfifo"):
         return _load_via_file(store, nquads, optimize)
     count = in_batch = 0
-    generate = 0.0
+    produced = _Timed(nquads)
     failure: BaseException | None = None
     loaders: list[_Loader] = []
     fd: int | None = None
@@ -222,15 +235,7 @@ def load_in_turns(store: Store, nquads: Iterable[str], batch: int = 500_000,
                 from loader.error
 
     try:
-        it = iter(nquads)
-        while True:
-            t = time.perf_counter()
-            try:
-                text = next(it)
-            except StopIteration:
-                break
-            finally:
-                generate += time.perf_counter() - t
+        for text in produced:
             if fd is None:
                 for old in loaders[:-1]:  # all but the one still writing its batch
                     check(old)
@@ -271,7 +276,7 @@ def load_in_turns(store: Store, nquads: Iterable[str], batch: int = 500_000,
         raise failure
     for loader in loaders:
         check(loader)
-    return _finish(store, count, generate, time.perf_counter() - t_load, optimize)
+    return _finish(store, count, produced.seconds, time.perf_counter() - t_load, optimize)
 
 
 def _try_write(fd: int, data: bytes) -> None:
