@@ -33,6 +33,16 @@ _CORRECTION_OF = re.compile(r"\bvol [0-9a-z]+ pg [0-9a-z]+ [0-9]{4}$")
 
 _BRACKETED = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
+# A label after a dash that says what kind of item a title is, not what it is
+# about: DBLP prints a book review as "Data Mining: Concepts and Techniques -
+# Book Review" where ACM prints the book's title with its authors, and front
+# matter as "... - Guest Editor's Introduction".  Google Scholar's result
+# pages leave their "- group of 3 »" (the versions link) on the title.  Like
+# a bracketed "(Panel Abstract)", such a label is left out of the title core.
+_TYPE_LABEL = re.compile(
+    r"\s[-\u2013\u2014]\s*(?:book reviews?|guest editor'?s'? (?:introduction|foreword)"
+    r"|guest editorial|group of \d+\s*(?:&raquo;|\u00bb))\s*$", re.IGNORECASE)
+
 
 _KIND_WORDS = {
     "preprint": {"arxiv", "corr", "biorxiv", "medrxiv", "preprint", "preprints", "ssrn",
@@ -127,7 +137,12 @@ _venue_kind = lru_cache(maxsize=1 << 16)(venue_kind)
 def features_of(rec: Record) -> Features:
     title = nz.normalize_title(rec.title)
     bracketed = "(" in rec.title or "[" in rec.title
-    core = nz.normalize_title(_BRACKETED.sub(" ", rec.title)) if bracketed else title
+    labelled = _TYPE_LABEL.search(rec.title)
+    if bracketed or labelled:
+        bare = rec.title[:labelled.start()] if labelled else rec.title
+        core = nz.normalize_title(_BRACKETED.sub(" ", bare))
+    else:
+        core = title
     m = _NOTICE.match(title) or _TRAILING_NOTICE.search(title)
     notice = m.group(1) if m else "correction" if _CORRECTION_OF.search(title) else ""
     # Group authors are no evidence in a comparison of people.

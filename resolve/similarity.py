@@ -38,6 +38,7 @@ def title_match(a: Features, b: Features) -> tuple[float, bool] | None:
         # "Indexing multimedia databases (tutorial)" vs "Indexing multimedia databases"
         sim = max(sim, 0.98 if a.title_core == b.title_core
                   else fuzz.ratio(a.title_core, b.title_core) / 100.0)
+    extended = False
     for x, y in ((a.title, b.title), (a.title_core, b.title_core)):
         short, long_ = sorted((x, y), key=len)
         # A subtitle, or a label of a few words before the title, on one side
@@ -48,10 +49,12 @@ def title_match(a: Features, b: Features) -> tuple[float, bool] | None:
                 or (long_.endswith(" " + short)
                     and long_.count(" ", 0, len(long_) - len(short)) <= _MAX_LABEL_WORDS)):
             sim = max(sim, 0.95)
+            extended = True
             break
     # not a bracketed word: "Index research (panel session)" vs "Index Research
-    # (Panel Abstract)"
-    substituted = (sim >= 0.8 and a.title_core != b.title_core
+    # (Panel Abstract)"; nor a word of a label left out of a core that one
+    # side extends ("... - Book Review" vs "... by Jiawei Han and ...")
+    substituted = (sim >= 0.8 and a.title_core != b.title_core and not extended
                    and _substituted_word(a.tokens, b.tokens))
     if substituted and _spacing_variant(a.title, b.title):
         return max(sim, 0.95), False

@@ -127,6 +127,32 @@ def test_title_similarity(t1: str, t2: str, expected: float | None) -> None:
     assert title_similarity(b, a) == expected
 
 
+@pytest.mark.parametrize(
+    ("labelled", "other"),
+    [
+        # DBLP's book review against ACM's book title with its authors
+        ("Data Mining: Concepts and Techniques - Book Review",
+         "Data mining: concepts and techniques by Jiawei Han and Micheline Kamber"),
+        ("Transactional Information Systems - Book Review",
+         "Transactional information systems: theory, algorithms, and the practice"),
+        # Google Scholar's versions link left on a title
+        ("Software for interactive on-line conferences - group of 2 &raquo;",
+         "Software for interactive on-line conferences"),
+    ],
+)
+def test_title_type_label_is_left_out_of_the_core(labelled: str, other: str) -> None:
+    a, b = _f(title=labelled), _f(title=other)
+    assert title_similarity(a, b) is not None and title_similarity(a, b) >= 0.95
+    assert title_similarity(b, a) == title_similarity(a, b)
+
+
+def test_title_type_label_needs_its_dash() -> None:
+    # "Book review" inside a title is part of it, not a label
+    f = _f(title="Book review column")
+    assert f.title_core == f.title
+    assert _f(title="A survey - book review").title_core == "a survey"
+
+
 def test_title_similarity_short_prefix_is_not_a_subtitle() -> None:
     # Under 20 characters, a title that starts another is not given 0.95.
     sim = title_similarity(_f(title="Deep learning"), _f(title="Deep learning for cats"))
