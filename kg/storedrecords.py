@@ -22,7 +22,13 @@ from pyoxigraph import Store
 
 from resolve.clean_sources import clean_source_evidence
 from resolve.comparisons import ALL_COMPARISONS
-from resolve.features import Features, TokenStats, compute_features, token_stats
+from resolve.features import (
+    Features,
+    TokenStats,
+    compute_features,
+    token_stats,
+    without_title_word_authors,
+)
 from resolve.normalize import normalize_title
 from resolve.scoring import Model, PairScorer
 from resolve.settings import Settings
@@ -140,6 +146,7 @@ def stored_scorer(oxi: Store, metadata: dict) -> StoredScorer:
     settings = settings_of(metadata)
     features = compute_features(records)
     stats = token_stats(features)
+    features = without_title_word_authors(features, stats)
     scorer = PairScorer(features, stats, model_of(metadata, settings),
                         clean_source_evidence(records, settings))
     return StoredScorer(records, features, stats, settings, scorer,

@@ -10,7 +10,7 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from . import normalize as nz
@@ -207,3 +207,35 @@ def token_stats(features: Sequence[Features]) -> TokenStats:
         df.update(set(f.tokens))
         title_works.setdefault(f.title, set()).add(_author_companion(f))
     return TokenStats(dict(df), len(features), {t: len(v) for t, v in title_works.items()})
+
+
+# A "family name" is a word of titles, not a person's, when at least this many
+# records carry it in their title and no other record has it as a family name.
+TITLE_WORD_RECORDS = 3
+
+
+def without_title_word_authors(features: Sequence[Features], stats: TokenStats
+                               ) -> list[Features]:
+    """``features`` with the authors whose family name is a word of titles
+    left out (a list left empty is then missing, not disagreeing).
+
+    Serves web-scraped author lists (Google Scholar's result pages), where
+    the "authors" are often bits of the title, the venue or an affiliation
+    ("D Proposal", "T Authors; C Identified", "ACMS Anthology; P Edition",
+    "L Processing"): such a list agrees with nobody, and counted as a list of
+    people it says "no author in common" against the work's real record.  A
+    name is taken for such a word when it is the family name of this record
+    alone in the whole input and at least :data:`TITLE_WORD_RECORDS` records
+    have it as a title word: a real author's name recurs as an author
+    elsewhere (Jim Gray's "gray"), and a name rare in titles is kept."""
+    family_records: Counter[str] = Counter()
+    for f in features:
+        family_records.update(set(f.families))
+    out = list(features)
+    for k, f in enumerate(features):
+        keep = [i for i, fam in enumerate(f.families)
+                if family_records[fam] > 1 or stats.df.get(fam, 0) < TITLE_WORD_RECORDS]
+        if len(keep) < len(f.families):
+            out[k] = replace(f, authors=tuple(f.authors[i] for i in keep),
+                             families=tuple(f.families[i] for i in keep))
+    return out

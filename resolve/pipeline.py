@@ -21,7 +21,13 @@ from .constraints import HumanConstraints, KeyPair, cannot_link_rule, human_link
 from .copies import identical_copies
 from .decisions import match_decisions, work_of
 from .estimate import Estimation, estimate_model, without_common_titles
-from .features import Features, TokenStats, features_of, token_stats
+from .features import (
+    Features,
+    TokenStats,
+    features_of,
+    token_stats,
+    without_title_word_authors,
+)
 from .forkmap import fork_map
 from .graph import EvidenceGraph, build_evidence_graph
 from .ids import IdAssignment, assign_ids
@@ -157,6 +163,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("features"):
         features = fork_map(features_of, records, jobs)  # compute_features, both cores
         stats = token_stats(features)
+        features = without_title_word_authors(features, stats)
         reps, copies = identical_copies(records, features, stats, settings)
     with stage("evidence graph"):
         graph = build_evidence_graph(records)

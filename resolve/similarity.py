@@ -161,8 +161,23 @@ def _swapped(fx: str, ix: str, fy: str, iy: str) -> bool:
     family name starts with the other's single initial.  Reference lists and
     scraped records print names in either order (and East Asian names come
     family first)."""
-    return (len(ix) == 1 and len(iy) == 1 and len(fx) >= 3 and len(fy) >= 3
-            and fx[0] == iy and fy[0] == ix)
+    if len(fx) < 2 or len(fy) < 2 or not ix or not iy:
+        return False
+    if len(ix) == 1 and len(iy) == 1:
+        return len(fx) >= 3 and len(fy) >= 3 and fx[0] == iy and fy[0] == ix
+    return _given_as_family(fx, ix, fy, iy) or _given_as_family(fy, iy, fx, ix)
+
+
+def _given_as_family(fx: str, ix: str, fy: str, iy: str) -> bool:
+    """Web-scraped lists that read a name's given name as its family
+    (Google Scholar's "JC Michael" and "SP Jong" for Michael J. Carey and
+    Jong Soo Park: the real family's initial last among the initials), or
+    print the family first in capitals ("LU Hongjun" for Hongjun Lu): ``x``
+    is such a reading of ``y`` when ``x``'s "family" starts with ``y``'s
+    first initial and ``x``'s initials end with ``y``'s family initial (or
+    are ``y``'s family)."""
+    return (len(ix) >= 2 and len(fx) >= 3 and fx[0] == iy[0]
+            and (ix[-1] == fy[0] or ix == fy))
 
 
 def _run_together_initials(x: str, y: str) -> bool:

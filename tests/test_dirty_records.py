@@ -108,6 +108,11 @@ def test_lost_mojibake_punctuation() -> None:
     ("martinez mr", "rodriguezmartinez m", True),
     ("gtiting rh", "guting r", True),           # OCR
     ("faloutsost yirsc", "faloutsos c", True),  # OCR and run-together initials
+    ("michael jc", "carey m", True),            # Scholar's "JC Michael": given name as family
+    ("jong sp", "park j", True),                # "SP Jong" for Jong Soo Park
+    ("hongjun lu", "lu h", True),               # "LU Hongjun": the family first, in capitals
+    ("michael jc", "carey k", False),           # the given initial must agree
+    ("michael jd", "carey m", False),           # ... and the family's initial come last
     ("nicolas b", "bruno k", False),
     ("lee j", "leeson j", False),               # too short to be a cut name
     ("smith j", "jones k", False),
@@ -140,3 +145,24 @@ def test_first_pages_far_apart_in_one_volume_are_two_articles(pages: tuple[str, 
                         pages=pages[1])
     fa, fc = features_and_stats([recs[0], other])[0]
     assert place_level(fa, fc) == "one differs"
+
+
+def test_title_words_read_as_authors_are_left_out() -> None:
+    """Google Scholar's "D Proposal" is no person: its family name is a word
+    of three titles and no other record's author; Jim Gray recurs as an
+    author, and a name rare in titles is kept."""
+    from resolve.features import without_title_word_authors
+
+    records = [
+        make_record(title="A proposal for streams", authors="J Widom; R Motwani"),
+        make_record(title="A research proposal", authors="M Stonebraker"),
+        make_record(title="Proposal: gray codes", authors="J Gray"),
+        make_record(title="STREAM: the Stanford stream data manager", authors="D Proposal"),
+        make_record(title="Notes on gray areas", authors="J Gray; D Proposalx"),
+    ]
+    features, stats = features_and_stats(records)
+    out = without_title_word_authors(features, stats)
+    assert out[3].authors == () and out[3].families == ()
+    assert out[2].authors == features[2].authors == ("gray j",)
+    assert out[4].authors == features[4].authors  # "proposalx" is in no title
+    assert out[0] is features[0]
