@@ -135,11 +135,13 @@ _venue_kind = lru_cache(maxsize=1 << 16)(venue_kind)
 
 
 def features_of(rec: Record) -> Features:
-    title = nz.normalize_title(rec.title)
-    bracketed = "(" in rec.title or "[" in rec.title
-    labelled = _TYPE_LABEL.search(rec.title)
+    # a citation's lead (the end of its author list, a year) is no title
+    text = nz.strip_citation_lead(rec.title) or rec.title
+    title = nz.normalize_title(text)
+    bracketed = "(" in text or "[" in text
+    labelled = _TYPE_LABEL.search(text)
     if bracketed or labelled:
-        bare = rec.title[:labelled.start()] if labelled else rec.title
+        bare = text[:labelled.start()] if labelled else text
         core = nz.normalize_title(_BRACKETED.sub(" ", bare))
     else:
         core = title

@@ -122,6 +122,58 @@ def normalize_title(s: str | None) -> str:
     return " ".join(_NON_ALNUM_RE.sub(" ", fold(clean_text(s))).split())
 
 
+# A reference-list string scraped into a title field begins with the tail of
+# its author list and often a year: "Neil, and G. Weikum. The LRU-K Page
+# Replacement Algorithm ...", "P., Naughton, JF, Shukla, A.(1998) Simultaneous
+# ...", "Smith. BL (1990). Learning communities ...".
+_LEAD_INITIALS = re.compile(r"^(?:(?:[A-Z]\.){1,3},?|[A-Z]{1,2}[.,]{1,2})$")  # "D." "J.F.," "JF,"
+_LEAD_BARE_INITIALS = re.compile(r"^[A-Z]{1,2}$")                          # "SB" (Zdonik)
+_LEAD_NAME = re.compile(r"^[A-Z][a-z\u00c0-\u024f'\u2019\-]+[.,]?$")       # "Shasha," "Ullman."
+_LEAD_CAPITALIZED = re.compile(r"^[A-Z][a-z]")
+_LEAD_JOINER = re.compile(r"^(?:and|adn|und|&|&amp;)$")
+_LEAD_ET_AL = re.compile(r"^(?:et\.?|al\.?,?|ai\.?,?)$")
+_LEAD_YEAR = re.compile(
+    r"^(?:\(?(?:19|20)\d\d[a-z]?\)?|[A-Z]{1,3}\.?\((?:19|20)\d\d[a-z]?\))[.,:]*$")
+_LEAD_MAX_WORDS = 12
+_OPENING_QUOTES = "\"'\u201c\u2018\u00ab"
+
+
+def strip_citation_lead(title: str) -> str | None:
+    """The title without a citation's lead, or None when it has none.
+
+    Serves reference-list citations scraped or parsed into records (Google
+    Scholar's result pages, citation parsers): the title field then starts
+    with the end of the author list, and a year ("Mannila, and S. Saluja.
+    Discovering ...", "K. & Brodbeck, D.(1998). The order of things ...").
+    A lead is at most 12 words, each a capitalized name, initials, "and", "et
+    al." or a year; it holds initials, a year or "et al." and ends with ".",
+    "," or ")" (not ":", a title's own colon), and what follows starts with a capital or a
+    quote and has three words or more.  A title's own opening is no lead: its
+    words are not all names ("Sleepers and Workaholics: ...", "Edgar F. Codd:
+    a tribute", "As E. coli continues ...")."""
+    words = title.split()
+    signal = False
+    for k, w in enumerate(words[:_LEAD_MAX_WORDS]):
+        if _LEAD_INITIALS.match(w) or _LEAD_YEAR.match(w) or _LEAD_ET_AL.match(w):
+            signal = True
+        elif not (_LEAD_NAME.match(w) or _LEAD_JOINER.match(w) or _LEAD_BARE_INITIALS.match(w)):
+            return None
+        if k < 1 or not signal or w[-1] not in ".,)":
+            continue
+        rest = words[k + 1:]
+        if len(rest) < 3 or sum(map(len, rest)) + len(rest) - 1 < 20:
+            return None
+        nxt = rest[0]
+        if ((_LEAD_INITIALS.match(w) and _LEAD_CAPITALIZED.match(nxt))
+                or _LEAD_INITIALS.match(nxt) or _LEAD_BARE_INITIALS.match(nxt)
+                or _LEAD_JOINER.match(nxt) or _LEAD_YEAR.match(nxt) or _LEAD_ET_AL.match(nxt)):
+            continue  # a middle initial ("Jeffrey D. Ullman"), or more of the lead
+        if not (nxt[0].isupper() or nxt[0] in _OPENING_QUOTES):
+            return None
+        return " ".join(rest)
+    return None
+
+
 _TITLE_STOP = frozenset(
     "a an the of in on for and to with by at from is are as its via into or".split())
 

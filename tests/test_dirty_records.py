@@ -166,3 +166,38 @@ def test_title_words_read_as_authors_are_left_out() -> None:
     assert out[2].authors == features[2].authors == ("gray j",)
     assert out[4].authors == features[4].authors  # "proposalx" is in no title
     assert out[0] is features[0]
+
+
+@pytest.mark.parametrize(("title", "stripped"), [
+    ("Neil, and G. Weikum. The LRU-K Page Replacement Algorithm for Database Disk Buffering",
+     "The LRU-K Page Replacement Algorithm for Database Disk Buffering"),
+    ("P., Naughton, JF, Shukla, A.(1998) Simultaneous Optimization and Evaluation",
+     "Simultaneous Optimization and Evaluation"),
+    ("Jeffrey D. Ullman. Implementing Data Cubes Effieciently",
+     "Implementing Data Cubes Effieciently"),
+    ("Kamath M, Ramamritham K, Towsley D (1994) Buffer Management for Continuous Media",
+     "Buffer Management for Continuous Media"),
+    ("Stonehouse, 1999. Developing a decision support system for manure management",
+     "Developing a decision support system for manure management"),
+    # a title's own opening is no lead
+    ("Edgar F. Codd: a tribute and personal memoir", None),
+    ("Jeffrey D. Ullman Speaks Out on the Future of Higher Education", None),
+    ("Sleepers and Workaholics: Caching Strategies in Mobile Environments", None),
+    ("As E. coli continues to claim lives, new approaches offer hope", None),
+    ("Age-specific HPV, high-risk HPV and HPV16/18 rates", None),
+    ("Experimental Biology 2006: Advancing the Biomedical Frontier", None),
+    ("Microsoft IIS, COM+ and ASP", None),
+])
+def test_citation_lead(title: str, stripped: str | None) -> None:
+    from resolve.normalize import strip_citation_lead
+
+    assert strip_citation_lead(title) == stripped
+
+
+def test_citation_lead_is_left_out_of_the_title_key() -> None:
+    cited, fa = (make_record(title="Mannila, and S. Saluja. Discovering all most specific "
+                                   "sentences by randomized algorithms"),
+                 make_record(title="Discovering All Most Specific Sentences by Randomized "
+                                   "Algorithms"))
+    (a, b), _ = features_and_stats([cited, fa])
+    assert a.title == b.title
