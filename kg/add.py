@@ -129,7 +129,8 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                                   round(read.seconds + state_seconds, 3), read.warnings,
                                   read.collapsed)
             prior = Prior(ids=state.ids, levels=state.levels,
-                          estimation=None if reestimate else state.estimation)
+                          estimation=None if reestimate else state.estimation,
+                          features=state.features or ())
             raw_meta = meta.get("raw records") or {}
             report = resolve_and_commit(
                 store, combined, settings, raw, t0, started, jobs=jobs, progress=progress,

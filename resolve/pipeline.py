@@ -131,8 +131,8 @@ def resolve_records(records: Sequence[Record], settings: Settings,
 
     ``prior`` is what an earlier resolution left (:class:`resolve.prior.Prior`):
     its works' ids are kept (:mod:`resolve.ids`), its comparison levels are
-    reused for the pairs it compared, and its weights, if given, are used
-    instead of estimating them."""
+    reused for the pairs it compared, its records' features are not computed
+    again, and its weights, if given, are used instead of estimating them."""
     timings: dict[str, float] = {}
     prior = prior or Prior()
     reused = [0]
@@ -155,7 +155,8 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         timings[name] = round(time.perf_counter() - t0, 3)
 
     with stage("features"):
-        features = fork_map(features_of, records, jobs)  # compute_features, both cores
+        known = list(prior.features[:len(records)])  # an add: those of the store's records
+        features = [*known, *fork_map(features_of, records[len(known):], jobs)]
         stats = token_stats(features)
         reps, copies = identical_copies(records, features, stats, settings)
     with stage("evidence graph"):

@@ -9,7 +9,10 @@
   (:func:`resolve.scoring.compare_pairs` reads no statistic of the whole
   input), so a pair of the same two records need not be compared again;
 - ``estimation``: weights to use as they are, instead of estimating them by EM
-  over the candidate pairs (``kg add`` without ``--reestimate``).
+  over the candidate pairs (``kg add`` without ``--reestimate``);
+- ``features``: the features of the first records (those the earlier
+  resolution had, in its order).  A record's features depend on the record
+  alone (:func:`resolve.features.features_of`), so they are not computed again.
 
 Everything is plain data; :mod:`kg.state` keeps it in a store's directory.
 """
@@ -23,6 +26,7 @@ import numpy as np
 
 from .comparisons import ALL_COMPARISONS
 from .estimate import Estimation
+from .features import Features
 from .ids import PriorIds
 from .types import Record, RecordKey
 
@@ -77,3 +81,4 @@ class Prior:
     ids: PriorIds | None = None
     levels: KnownLevels | None = None
     estimation: Estimation | None = None
+    features: Sequence[Features] = ()
