@@ -130,7 +130,7 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                                   read.collapsed)
             prior = Prior(ids=state.ids, levels=state.levels,
                           estimation=None if reestimate else state.estimation,
-                          features=state.features or ())
+                          features=state.features or (), works=state.works or {})
             raw_meta = meta.get("raw records") or {}
             report = resolve_and_commit(
                 store, combined, settings, raw, t0, started, jobs=jobs, progress=progress,

@@ -19,7 +19,7 @@ from test_add_in_place import dump, unzip
 from kg import derived, state
 from kg.add import add_records
 from kg.build import BuildReport, build_store
-from kg.derived import FEATURES_FILE, load_features
+from kg.derived import FEATURES_FILE, WORKS_FILE, load_features
 from kg.state import RECORDS_FILE, load_records
 from kg.storedir import current_path, store_metadata
 from resolve.features import features_of
@@ -28,6 +28,7 @@ from resolve.features import features_of
 def _derive_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     """kg add as it was: nothing the state derived is read back."""
     monkeypatch.setattr(state, "load_features", lambda directory, count: None)
+    monkeypatch.setattr(state, "load_works", lambda directory, count: None)
 
 
 def resolution_of(report: BuildReport) -> dict:
@@ -43,6 +44,7 @@ def resolution_of(report: BuildReport) -> dict:
         "clusters": r.clustering.clusters, "splits": r.clustering.splits,
         "constrained": r.clustering.constrained, "ties": r.clustering.ties,
         "works": r.works, "versions": r.versions,
+        "field order": [(list(w.fields), list(w.field_sources)) for w in r.works],
         "ids": (r.ids.ids, r.ids.founders, r.ids.since, r.ids.redirects, r.ids.merged)
         if r.ids else None,
         "reused": r.reused,
@@ -63,11 +65,12 @@ def add_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: list[s
         with monkeypatch.context() as m:
             _derive_everything(m)
             expected = add_records(step, again, jobs=1)
-        assert state.load_state(current_path(reusing)).features  # reused
+        kept = state.load_state(current_path(reusing))
+        assert kept.features and kept.works  # reused
         got = add_records(step, reusing, jobs=1)
         assert resolution_of(got) == resolution_of(expected)
         assert dump(current_path(reusing)) == dump(current_path(again))
-        for name in (RECORDS_FILE, FEATURES_FILE):
+        for name in (RECORDS_FILE, FEATURES_FILE, WORKS_FILE):
             assert unzip(current_path(reusing) / name) == unzip(current_path(again) / name)
         meta, meta_again = store_metadata(reusing), store_metadata(again)
         for key in ("summary", "candidates per rule", "work ids", "graph"):
