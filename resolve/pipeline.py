@@ -170,8 +170,8 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         timings[name] = round(time.perf_counter() - t0, 3)
 
     with stage("features"):
-        known = list(prior.features[:len(records)])  # an add: those of the store's records
-        features = [*known, *fork_map(features_of, records[len(known):], jobs)]
+        kept = list(prior.features[:len(records)])  # an add: those of the store's records
+        features = [*kept, *fork_map(features_of, records[len(kept):], jobs)]
         stats = token_stats(features)
         reps, copies = identical_copies(records, features, stats, settings)
     with stage("evidence graph"):
