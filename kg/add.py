@@ -101,8 +101,8 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
         if progress:
             progress(f"reading the resolution state of {store}")
         t = time.perf_counter()
-        state = load_state(pinned.path)
         settings = Settings.from_json(_json(meta.get("settings", {})))
+        state = load_state(pinned.path, settings)
         state_seconds = round(time.perf_counter() - t, 3)
         known = {r.key: r for r in state.records}
         with RawWriter(store) as raw:
@@ -130,7 +130,8 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                                   read.collapsed)
             prior = Prior(ids=state.ids, levels=state.levels,
                           estimation=None if reestimate else state.estimation,
-                          features=state.features or (), works=state.works or {})
+                          features=state.features or (), works=state.works or {},
+                          blocking=state.blocking)
             raw_meta = meta.get("raw records") or {}
             report = resolve_and_commit(
                 store, combined, settings, raw, t0, started, jobs=jobs, progress=progress,
