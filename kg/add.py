@@ -49,10 +49,12 @@ else an :class:`resolve.readers.InputError`, as in one build.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,53 +98,75 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
         decided = human.read(store)
     except human.DecisionError as exc:
         raise StoreError(str(exc)) from exc
-    with pin_store(store) as pinned:  # the current build stays while it is read
-        meta = pinned.metadata
-        if progress:
-            progress(f"reading the resolution state of {store}")
-        t = time.perf_counter()
-        settings = Settings.from_json(_json(meta.get("settings", {})))
-        state = load_state(pinned.path, settings)
-        state_seconds = round(time.perf_counter() - t, 3)
-        known = {r.key: r for r in state.records}
-        with RawWriter(store) as raw:
-            raw.skip = known.keys()
-            read = read_records(inputs, fmt, encoding, progress, raw=raw,
-                                jobs=jobs or os.cpu_count() or 1)
-            new, collapsed = [], 0
-            for r in read.records:
-                old = known.get(r.key)
-                if old is None:
-                    new.append(r)
-                elif replace(old, origin="") == replace(r, origin=""):
-                    collapsed += 1
-                else:
-                    raise InputError(f"{r.origin}: record id {r.record_id!r} of source "
-                                     f"{r.source!r} is in the store already ({old.origin}) "
-                                     "with other content; record ids must be unique within "
-                                     "a source (identical copies are collapsed)")
-            read.records = new
-            read.collapsed += collapsed
-            after_read(read, on_read, rejects, strict)
-            combined = ReadResult(read.specs, read.skipped, [*state.records, *new],
-                                  [*state.rejected, *read.rejected],
-                                  round(read.seconds + state_seconds, 3), read.warnings,
-                                  read.collapsed)
-            prior = Prior(ids=state.ids, levels=state.levels,
-                          estimation=None if reestimate else state.estimation,
-                          features=state.features or (), works=state.works or {},
-                          blocking=state.blocking)
-            raw_meta = meta.get("raw records") or {}
-            report = resolve_and_commit(
-                store, combined, settings, raw, t0, started, jobs=jobs, progress=progress,
-                prior=prior, earlier_inputs=list(meta.get("inputs", [])),
-                earlier_raw=(pinned.path / RAW_FILE, int(raw_meta.get("records", 0))),
-                added_from=len(state.records), decided=decided,
-                evidence=str(meta.get("evidence", "decisions")),
-                base=None if state.ids is None else Base(
-                    pinned.path, meta, state.ids, len(state.records), len(state.rejected)))
+    try:
+        with pin_store(store) as pinned:  # the current build stays while it is read
+            meta = pinned.metadata
+            if progress:
+                progress(f"reading the resolution state of {store}")
+            t = time.perf_counter()
+            settings = Settings.from_json(_json(meta.get("settings", {})))
+            with _long_lived():
+                state = load_state(pinned.path, settings)
+            state_seconds = round(time.perf_counter() - t, 3)
+            known = {r.key: r for r in state.records}
+            with RawWriter(store) as raw:
+                raw.skip = known.keys()
+                read = read_records(inputs, fmt, encoding, progress, raw=raw,
+                                    jobs=jobs or os.cpu_count() or 1)
+                new, collapsed = [], 0
+                for r in read.records:
+                    old = known.get(r.key)
+                    if old is None:
+                        new.append(r)
+                    elif replace(old, origin="") == replace(r, origin=""):
+                        collapsed += 1
+                    else:
+                        raise InputError(f"{r.origin}: record id {r.record_id!r} of source "
+                                         f"{r.source!r} is in the store already ({old.origin}) "
+                                         "with other content; record ids must be unique within "
+                                         "a source (identical copies are collapsed)")
+                read.records = new
+                read.collapsed += collapsed
+                after_read(read, on_read, rejects, strict)
+                combined = ReadResult(read.specs, read.skipped, [*state.records, *new],
+                                      [*state.rejected, *read.rejected],
+                                      round(read.seconds + state_seconds, 3), read.warnings,
+                                      read.collapsed)
+                prior = Prior(ids=state.ids, levels=state.levels,
+                              estimation=None if reestimate else state.estimation,
+                              features=state.features or (), works=state.works or {},
+                              blocking=state.blocking)
+                raw_meta = meta.get("raw records") or {}
+                report = resolve_and_commit(
+                    store, combined, settings, raw, t0, started, jobs=jobs, progress=progress,
+                    prior=prior, earlier_inputs=list(meta.get("inputs", [])),
+                    earlier_raw=(pinned.path / RAW_FILE, int(raw_meta.get("records", 0))),
+                    added_from=len(state.records), decided=decided,
+                    evidence=str(meta.get("evidence", "decisions")),
+                    base=None if state.ids is None else Base(
+                        pinned.path, meta, state.ids, len(state.records), len(state.rejected)))
+    finally:
+        gc.unfreeze()  # see _long_lived
     report.timings["resolution state read"] = state_seconds
     return report
+
+
+@contextmanager
+def _long_lived() -> Iterator[None]:
+    """Objects made in the block live as long as the add (the state: a few
+    million records, features and works): the cyclic garbage collector does
+    not run while they are made, and leaves them out of its later runs
+    (:func:`gc.freeze`), which otherwise walk them again and again (a fifth
+    of depression's blocking and state read).  :func:`add_records` gives them
+    back to it at its end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def _json(value: object) -> str:

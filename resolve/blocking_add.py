@@ -31,6 +31,7 @@ are those of :mod:`resolve.blocking`.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,7 +45,8 @@ from .blocking import (
     author_title_key,
     author_year_key,
     pairs_in_block,
-    rare_token_keys,
+    rare_keys_of,
+    rarest_tokens,
     title_exact_key,
     title_prefix_key,
     title_suffix_key,
@@ -58,11 +60,13 @@ RecordKeys = Callable[[Record, Features], Iterable[Hashable]]
 
 
 def _identifier_keys(r: Record, f: Features) -> Iterable[Hashable]:
+    if not r.identifiers:
+        return ()
     return {("id", s, v) for s, v in r.identifiers if s not in CONTAINER_SCHEMES}
 
 
 def _url_keys(r: Record, f: Features) -> Iterable[Hashable]:
-    return {("url", u) for u in r.urls}
+    return {("url", u) for u in r.urls} if r.urls else ()
 
 
 def _of_features(fn: Callable[[Features], frozenset[str]]) -> RecordKeys:
@@ -120,20 +124,21 @@ def added_candidates(records: Sequence[Record], features: Sequence[Features],
     flipped = [int(x) for x in np.flatnonzero(rep_old[:n0] != rep_new[:n0])]
     added = range(n0, n)
     old_stats = _earlier_stats(features, stats, n0)
-    rare_changed = _rare_changed(features, stats, old_stats, n0, settings.rare_tokens)
+    rarest = [rarest_tokens(f, stats, settings.rare_tokens) for f in features]
+    rare_changed = _rare_changed(features, rarest, stats, old_stats, n0)
 
     # per rule: each key's block in either state (0: earlier, 1: now), the dirty keys
     states = (rep_old, rep_new)
+    flags = (rep_old.tolist(), rep_new.tolist())
     per_rule: list[_RuleBlocks] = []
     dirty: list[list] = []
     for rule in rules:
         keys: list[Iterable[Hashable]]
         old: dict[int, Iterable[Hashable]]
         if rule.name == "rare title tokens":
-            now = rare_token_keys(stats, settings.rare_tokens)
-            before = rare_token_keys(old_stats, settings.rare_tokens)
-            keys = [now(f) for f in features]
-            old = {x: before(features[x]) for x in rare_changed}
+            keys = [rare_keys_of(toks) for toks in rarest]
+            old = {x: rare_keys_of(rarest_tokens(features[x], old_stats, settings.rare_tokens))
+                   for x in rare_changed}
             touched = [*added, *flipped, *rare_changed]
         else:
             fn = RULE_KEYS[rule.name]
@@ -141,27 +146,27 @@ def added_candidates(records: Sequence[Record], features: Sequence[Features],
             keys = [fn(r, f) for r, f in zip(records, features, strict=True)]
             old = {}
             touched = [*added, *flipped]
-        rb = _RuleBlocks(keys, old, states, n0, features, settings)
+        rb = _RuleBlocks(keys, old, flags, n0, features, settings)
         suspect = {k for x in touched for k in (*keys[x], *old.get(x, ()))}
         dirty.append(sorted((k for k in suspect if rb.block(0, k) != rb.block(1, k)), key=str))
         per_rule.append(rb)
 
-    # the pairs of the dirty blocks, before and after
-    codes: list[np.ndarray] = []
+    # the pairs a dirty block proposes before and not after, or after and not
+    # before: any other pair is proposed alike by every block in both states
+    changed: set[int] = set()
     windowed_change = 0
     for rb, keys_dirty in zip(per_rule, dirty, strict=True):
         for k in keys_dirty:
+            proposed_by: list[set[int]] = []
             for s in (0, 1):
                 members = rb.block(s, k)
-                if len(members) < 2:
-                    continue
                 if len(members) > settings.block_cap:
                     windowed_change += 1 if s else -1
-                codes.append(np.fromiter(
-                    (x * n + y for x, y in pairs_in_block(
-                        members, settings.block_cap, settings.block_window,
-                        lambda i: (features[i].title, i))), dtype=np.int64))
-    affected = np.unique(np.concatenate(codes)) if codes else np.empty(0, dtype=np.int64)
+                proposed_by.append({x * n + y for x, y in pairs_in_block(
+                    members, settings.block_cap, settings.block_window,
+                    lambda i: (features[i].title, i))} if len(members) > 1 else set())
+            changed |= proposed_by[0] ^ proposed_by[1]
+    affected = np.array(sorted(changed), dtype=np.int64)
     a, b = affected // n, affected % n
 
     # every affected pair checked against every rule, before and after
@@ -205,10 +210,10 @@ class _RuleBlocks:
     before), and of those, the representatives of the state, ascending."""
 
     def __init__(self, keys: Sequence[Iterable[Hashable]], old: Mapping[int, Iterable[Hashable]],
-                 states: tuple[np.ndarray, np.ndarray], n0: int,
+                 states: tuple[list[bool], list[bool]], n0: int,
                  features: Sequence[Features], settings: Settings):
         self.keys, self.old, self.n0 = keys, old, n0
-        self.states = (states[0].tolist(), states[1].tolist())
+        self.states = states
         self.features, self.settings = features, settings
         self.every: dict[Hashable, list[int]] = {}
         for i, ks in enumerate(keys):
@@ -222,6 +227,7 @@ class _RuleBlocks:
         for i, ks in old.items():
             for k in ks:
                 self.old_every.setdefault(k, []).append(i)
+        self.old_keys = {k for i, ks in old.items() for k in (*ks, *keys[i])}
         self.cache: dict[tuple[int, Hashable], list[int]] = {}
         self.ranks: dict[tuple[int, Hashable], dict[int, int]] = {}
 
@@ -234,9 +240,12 @@ class _RuleBlocks:
             on = self.states[state]
             members = self.every.get(key, [])
             if state == 0:
-                members = sorted({*(m for m in members if m < self.n0
-                                    and (m not in self.old or key in self.old[m])),
-                                  *self.old_every.get(key, ())})
+                if key in self.old_keys:  # keys some records had before and not now
+                    members = sorted({*(m for m in members if m < self.n0
+                                        and (m not in self.old or key in self.old[m])),
+                                      *self.old_every.get(key, ())})
+                else:
+                    members = members[:bisect_left(members, self.n0)]
             got = self.cache[state, key] = [m for m in members if on[m]]
         return got
 
@@ -250,8 +259,11 @@ class _RuleBlocks:
         return False
 
     def _pairs_in(self, state: int, key: Hashable, x: int, y: int) -> bool:
+        cap = self.settings.block_cap
+        if len(self.every.get(key, ())) + len(self.old_every.get(key, ())) <= cap:
+            return True  # a small block (both are in it): all its pairs
         members = self.block(state, key)
-        if len(members) <= self.settings.block_cap:
+        if len(members) <= cap:
             return True
         rank = self.ranks.get((state, key))
         if rank is None:
@@ -270,18 +282,23 @@ def _earlier_stats(features: Sequence[Features], stats: TokenStats, n0: int) -> 
     return TokenStats(df, n0, {})
 
 
-def _rare_changed(features: Sequence[Features], now: TokenStats, before: TokenStats,
-                  n0: int, k: int) -> list[int]:
-    """The earlier records whose ``k`` rarest words may have changed: one of
-    the words whose frequency the new records raised is among them before."""
+def _rare_changed(features: Sequence[Features], rarest: Sequence[Sequence[str]],
+                  now: TokenStats, before: TokenStats, n0: int) -> list[int]:
+    """The earlier records whose rarest words (``rarest``: now; as a set, for
+    the keys are pairs of them) were others before.  Only the frequencies of
+    the new records' words rose, so the set changed if and only if one of
+    those words, not among the rarest now, came before one of them by the
+    earlier frequencies (it was among them then, and rose out)."""
     raised = {t for t, c in now.df.items() if before.df.get(t, 0) != c}
-    out = []
     df = before.df
+    out = []
     for x in range(n0):
-        toks = set(features[x].tokens)
+        toks = features[x].tokens
         if raised.isdisjoint(toks):
             continue
-        first = min((df.get(t, 0), t) for t in toks & raised)
-        if sum(1 for t in toks if (df.get(t, 0), t) < first) < k:
+        top = rarest[x]
+        last = max((df.get(t, 0), t) for t in top) if top else None
+        if last is not None and any((df.get(u, 0), u) < last
+                                    for u in raised.intersection(toks) if u not in top):
             out.append(x)
     return out
