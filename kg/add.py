@@ -4,22 +4,33 @@
     report = add_records(["new-search.ris"], "review-store")
     print(report.summary["new works"], report.summary["works touched"])
 
-The store keeps what its build resolved (:mod:`kg.state`): the records as
-normalized, the rejections, the comparison levels of every pair compared, the
-weights used and the works' ids.  :func:`add_records` reads only the new
-inputs, puts the new records after the store's records and runs the same
-resolution as ``kg build`` (:func:`resolve.pipeline.resolve_records`, through
-:func:`kg.build.resolve_and_commit`) with that state as its
+The store keeps what its build resolved (:mod:`kg.state`, :mod:`kg.derived`):
+the records as normalized, the rejections, the comparison levels of every
+pair compared, the weights used, the works' ids, and what it derived from
+the records alone (their features, each work's canonical choices and
+versions, blocking's pairs and counts).  :func:`add_records` reads only the
+new inputs, puts the new records after the store's records and runs the
+same resolution as ``kg build`` (:func:`resolve.pipeline.resolve_records`,
+through :func:`kg.build.resolve_and_commit`) with that state as its
 :class:`resolve.prior.Prior`:
 
-- blocking runs over all records, so the new records meet every old record
-  they share a key with, and the old pairs are the pairs a full build pairs;
+- the old records' features are read, not computed (a record's features
+  are its own); the corpus statistics are counted again over all records;
+- blocking pairs again only the blocks the new records change
+  (:mod:`resolve.blocking_add`: a new record joins, a record turns copy or
+  representative, a record's rarest words change with the statistics), and
+  gives the pairs of blocking over all records, so the new records meet
+  every old record they share a key with; with ``reestimate`` it runs over
+  all records, as a build's (estimation needs its sample of hopeless pairs);
 - only pairs not compared before are compared (a pair's levels depend on its
-  two records alone), and the hopeless-pair sample EM would need is skipped;
+  two records alone); all pairs are scored again (the statistics move
+  scores), and the hopeless-pair sample EM would need is skipped;
 - the weights are the store's, not estimated again, unless ``reestimate``;
-- clustering, works and versions are made again over all records (the new
-  records can join, merge or split works anywhere their pairs reach); works
-  keep their ids (:mod:`resolve.ids`), merged-away ids become redirects;
+- clustering is made again over all records (the new records can join,
+  merge or split works anywhere their pairs reach); a cluster of the same
+  records as before keeps its canonical fields and versions (functions of
+  its records), the others are made again; works keep their ids
+  (:mod:`resolve.ids`), merged-away ids become redirects;
 - the graph is written as a new build, made current once complete, so a
   failed ``kg add`` leaves the store as it was (:mod:`kg.storedir`).  It is
   not written whole: the current build's Oxigraph store is copied (a
@@ -34,11 +45,14 @@ resolution as ``kg build`` (:func:`resolve.pipeline.resolve_records`, through
   of the records rewritten) or a store written by another version is written
   in full; the build's metadata says which (``graph``).
 
-What is computed again over all records: features, blocking, clustering,
-works and versions (:func:`resolve.pipeline.resolve_records`: the corpus
-statistics, :class:`resolve.features.TokenStats`, change with the new records
-and move the scores of old pairs too), and the match decisions the evidence
-graph keeps (each compared with the old build's text of its graph).
+What is computed again over all records: the corpus statistics, identical
+copies, every block's members (keys are cheap; pairing and screening are
+not done again), the scores, clustering, and the match decisions the
+evidence graph keeps (each compared with the old build's text of its graph).
+What the state derived is used only when the code that made it is the same
+(:mod:`kg.derived` keeps a digest of it); otherwise it is derived again, as
+before.  ``tests/test_add_incremental.py`` checks that an add reusing the
+state gives exactly what one deriving everything again gives.
 
 So ``kg add`` gives the works of ``kg build`` over all the inputs with the
 store's weights; with ``reestimate``, exactly those of ``kg build`` over all
