@@ -8,7 +8,7 @@ The store keeps what its build resolved (:mod:`kg.state`, :mod:`kg.derived`):
 the records as normalized, the rejections, the comparison levels of every
 pair compared, the weights used, the works' ids, and what it derived from
 the records alone (their features, each work's canonical choices and
-versions, blocking's pairs and counts).  :func:`add_records` reads only the
+versions).  :func:`add_records` reads only the
 new inputs, puts the new records after the store's records and runs the
 same resolution as ``kg build`` (:func:`resolve.pipeline.resolve_records`,
 through :func:`kg.build.resolve_and_commit`) with that state as its
@@ -16,12 +16,11 @@ through :func:`kg.build.resolve_and_commit`) with that state as its
 
 - the old records' features are read, not computed (a record's features
   are its own); the corpus statistics are counted again over all records;
-- blocking pairs again only the blocks the new records change
-  (:mod:`resolve.blocking_add`: a new record joins, a record turns copy or
-  representative, a record's rarest words change with the statistics), and
-  gives the pairs of blocking over all records, so the new records meet
-  every old record they share a key with; with ``reestimate`` it runs over
-  all records, as a build's (estimation needs its sample of hopeless pairs);
+- blocking runs over all records, so the new records meet every old record
+  they share a key with, and the old pairs are the pairs a full build pairs
+  (an exact blocking of only the blocks the new records change was tried,
+  commit ed3c887, and was slower on depression: it must find every record's
+  keys too, and those, not the pairing, are most of blocking's time);
 - only pairs not compared before are compared (a pair's levels depend on its
   two records alone); all pairs are scored again (the statistics move
   scores), and the hopeless-pair sample EM would need is skipped;
@@ -46,8 +45,7 @@ through :func:`kg.build.resolve_and_commit`) with that state as its
   in full; the build's metadata says which (``graph``).
 
 What is computed again over all records: the corpus statistics, identical
-copies, every block's members (keys are cheap; pairing and screening are
-not done again), the scores, clustering, and the match decisions the
+copies, blocking, the scores, clustering, and the match decisions the
 evidence graph keeps (each compared with the old build's text of its graph).
 What the state derived is used only when the code that made it is the same
 (:mod:`kg.derived` keeps a digest of it); otherwise it is derived again, as
@@ -118,9 +116,9 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
             if progress:
                 progress(f"reading the resolution state of {store}")
             t = time.perf_counter()
-            settings = Settings.from_json(_json(meta.get("settings", {})))
             with _long_lived():
-                state = load_state(pinned.path, settings)
+                state = load_state(pinned.path)
+            settings = Settings.from_json(_json(meta.get("settings", {})))
             state_seconds = round(time.perf_counter() - t, 3)
             known = {r.key: r for r in state.records}
             with RawWriter(store) as raw:
@@ -148,8 +146,7 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                                       read.collapsed)
                 prior = Prior(ids=state.ids, levels=state.levels,
                               estimation=None if reestimate else state.estimation,
-                              features=state.features or (), works=state.works or {},
-                              blocking=state.blocking)
+                              features=state.features or (), works=state.works or {})
                 raw_meta = meta.get("raw records") or {}
                 report = resolve_and_commit(
                     store, combined, settings, raw, t0, started, jobs=jobs, progress=progress,

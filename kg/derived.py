@@ -13,9 +13,6 @@ In a build's directory, beside the files of :mod:`kg.state`:
                              (:class:`resolve.prior.KnownWork`), a JSON array a
                              line in the order of the works, after a header
                              line naming the code (:func:`works_code`)
-    blocking.json.gz         blocking's candidate pairs (without the identical
-                             copies), which records were copies, and its counts
-                             (:class:`resolve.blocking_add.EarlierBlocking`)
 
 Features are a function of one record (no statistic of the whole input):
 those of the records a build had are those an add would compute again, as
@@ -24,9 +21,7 @@ fields and versions of its records: a cluster an add makes of the same
 records gets those it had.  A file made by other code (a changed
 :mod:`resolve.features`, :mod:`resolve.works`, :mod:`resolve.versions` or
 :mod:`resolve.normalize`, another version of ``ftfy`` or ``anyascii``) is not
-used: the add derives them again, as before.  Blocking's pairs read the
-corpus statistics, which an add changes: :mod:`resolve.blocking_add` pairs
-again the blocks the new records change, from those of the build.
+used: the add derives them again, as before.
 """
 
 from __future__ import annotations
@@ -42,31 +37,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import TypeVar
 
-import numpy as np
-
-from resolve import (
-    __version__,
-    blocking,
-    copies,
-    features,
-    graph,
-    normalize,
-    scoring,
-    similarity,
-    types,
-    versions,
-    works,
-)
-from resolve.blocking_add import EarlierBlocking
+from resolve import __version__, features, normalize, types, versions, works
 from resolve.features import Features
 from resolve.pipeline import Resolution
 from resolve.prior import KnownWork
-from resolve.settings import Settings
 from resolve.types import Version, WorkVersions
 
 FEATURES_FILE = "features.jsonl.gz"
 WORKS_FILE = "works.jsonl.gz"
-BLOCKING_FILE = "blocking.json.gz"
 FORMAT = 1
 T = TypeVar("T")
 _dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
@@ -85,18 +63,10 @@ def works_code() -> str:
     return _code(works, versions, normalize, types)
 
 
-def blocking_code(settings: Settings) -> str:
-    """A digest of what makes blocking's pairs: the code (features too) and
-    the settings."""
-    return _code(blocking, copies, scoring, similarity, graph, features, normalize, types,
-                 extra=settings.to_json())
-
-
-def _code(*modules: ModuleType, extra: str = "") -> str:
+def _code(*modules: ModuleType) -> str:
     h = hashlib.blake2b(__version__.encode(), digest_size=8)
     for module in modules:
         h.update(Path(str(module.__file__)).read_bytes())
-    h.update(extra.encode())
     for lib in ("ftfy", "anyascii"):
         try:
             h.update(f"{lib} {metadata.version(lib)}".encode())
@@ -189,40 +159,6 @@ def load_works(directory: Path, count: int) -> dict[tuple[int, ...], KnownWork] 
     if made is None or any(members[-1] >= count for members, _ in made):
         return None
     return dict(made)
-
-
-def save_blocking(directory: Path, resolution: Resolution) -> None:
-    """Blocking's pairs and counts of ``resolution`` into ``directory``."""
-    stats = resolution.candidates
-    n_copies = stats.per_rule.get("identical copies", 0)
-    blocked = resolution.scored[:len(resolution.scored) - n_copies]
-    doc = {"format": FORMAT, "code": blocking_code(resolution.settings),
-           "records": len(resolution.records),
-           "a": [p.a for p in blocked], "b": [p.b for p in blocked],
-           "copies": sorted(p.b for p in resolution.scored[len(blocked):]),
-           "per rule": {k: v for k, v in stats.per_rule.items() if k != "identical copies"},
-           "hopeless": stats.hopeless, "windowed blocks": stats.windowed_blocks}
-    _write(directory / BLOCKING_FILE, iter([_dumps(doc)]))
-
-
-def load_blocking(directory: Path, count: int, settings: Settings) -> EarlierBlocking | None:
-    """What :func:`save_blocking` kept in ``directory`` (a build of ``count``
-    records, made with ``settings``); ``None`` when there is nothing, or it
-    was made by other code or settings."""
-    try:
-        with gzip.open(directory / BLOCKING_FILE, "rt", encoding="utf-8") as fh:
-            doc = json.load(fh)
-        if (doc.get("format") != FORMAT or doc.get("code") != blocking_code(settings)
-                or doc["records"] != count):
-            return None
-        representative = np.ones(count, dtype=bool)
-        representative[np.asarray(doc["copies"], dtype=np.int64)] = False
-        return EarlierBlocking(count, np.asarray(doc["a"], dtype=np.int64),
-                               np.asarray(doc["b"], dtype=np.int64), representative,
-                               {str(k): int(v) for k, v in doc["per rule"].items()},
-                               int(doc["hopeless"]), int(doc["windowed blocks"]))
-    except (OSError, ValueError, TypeError, KeyError, EOFError):
-        return None
 
 
 def _known_work(v: list) -> tuple[tuple[int, ...], KnownWork]:

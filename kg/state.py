@@ -17,10 +17,9 @@ In a build's directory (``DIR/builds/NAME/``), next to ``records.jsonl.gz``
                              byte per comparison), reused by ``kg add``
     resolution.json          the weights used, exactly (``kg info`` shows them
                              rounded), and the comparisons' level names
-    features.jsonl.gz        every record's matching features, what was
-    works.jsonl.gz           made of each cluster and blocking's pairs
-    blocking.json.gz         (:mod:`kg.derived`), so that ``kg add`` does not
-                             derive them again
+    features.jsonl.gz        every record's matching features, and what was
+    works.jsonl.gz           made of each cluster (:mod:`kg.derived`), so that
+                             ``kg add`` does not derive them again
 
 and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
 ``library.jsonl.gz`` (:mod:`kg.library_file`), ``evidence-graph.nq.gz`` and
@@ -49,24 +48,15 @@ from typing import Any
 import numpy as np
 
 from resolve import __version__
-from resolve.blocking_add import EarlierBlocking
 from resolve.estimate import Estimation
 from resolve.features import Features
 from resolve.ids import IdAssignment, PriorIds, PriorWork
 from resolve.pipeline import Resolution
 from resolve.prior import KnownLevels, KnownWork, comparisons_signature
 from resolve.scoring import Model
-from resolve.settings import Settings
 from resolve.types import Author, Record, Rejection
 
-from .derived import (
-    load_blocking,
-    load_features,
-    load_works,
-    save_blocking,
-    save_features,
-    save_works,
-)
+from .derived import load_features, load_works, save_features, save_works
 from .store import StoreError
 
 IDS_FILE = "work-ids.json.gz"
@@ -225,14 +215,10 @@ class State:
     none or they were made by other code (they are computed again)."""
     works: dict[tuple[int, ...], KnownWork] | None = None
     """What was made of each cluster, by its record positions (:mod:`kg.derived`)."""
-    blocking: EarlierBlocking | None = None
-    """Blocking's pairs and counts (:mod:`kg.derived`), when the features are
-    kept too (they are what it blocked on)."""
 
 
-def load_state(directory: Path, settings: Settings | None = None) -> State:
-    """The resolution state of the build in ``directory`` (``settings``: the
-    build's, which its blocking state must have been made with)."""
+def load_state(directory: Path) -> State:
+    """The resolution state of the build in ``directory``."""
     records, rejected = load_records(directory)
     path = directory / RESOLUTION_FILE
     try:
@@ -250,11 +236,8 @@ def load_state(directory: Path, settings: Settings | None = None) -> State:
                                      z["b"].astype(np.int64), z["levels"].astype(np.int8))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{directory}: cannot read the resolution state: {exc}") from exc
-    features = load_features(directory, len(records))
-    blocking = (load_blocking(directory, len(records), settings)
-                if features is not None and settings is not None else None)
-    return State(records, rejected, load_ids(directory), estimation, levels, features,
-                 load_works(directory, len(records)), blocking)
+    return State(records, rejected, load_ids(directory), estimation, levels,
+                 load_features(directory, len(records)), load_works(directory, len(records)))
 
 
 def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
@@ -267,7 +250,6 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
     save_features(directory, resolution.features,
                   (earlier.directory, earlier.records) if earlier else None)
     save_works(directory, resolution)
-    save_blocking(directory, resolution)
 
 
 class StateWriter:

@@ -89,24 +89,17 @@ def volume_page_key(f: Features) -> frozenset[str]:
     return frozenset({f"{f.volume}|{f.first_page}"})
 
 
-def rarest_tokens(f: Features, stats: TokenStats, k: int) -> list[str]:
-    """A record's ``k`` rarest title tokens (fewest records, then by spelling)."""
-    df = stats.df
-    return sorted(set(f.tokens), key=lambda t: (df.get(t, 0), t))[:k]
-
-
-def rare_keys_of(toks: Sequence[str]) -> frozenset[str]:
-    """The keys of a record's rarest tokens: each pair of them (the token
-    itself when there is one)."""
-    if len(toks) < 2:
-        return frozenset(toks)
-    return frozenset(f"{x} {y}" if x < y else f"{y} {x}" for x, y in combinations(toks, 2))
-
-
 def rare_token_keys(stats: TokenStats, k: int) -> KeyFn:
     """Pairs of a record's ``k`` rarest title tokens: two titles that say the
     same thing share their rarest words even when the rest differs."""
-    return lambda f: rare_keys_of(rarest_tokens(f, stats, k))
+
+    def key(f: Features) -> frozenset[str]:
+        toks = sorted(set(f.tokens), key=lambda t: (stats.df.get(t, 0), t))[:k]
+        if len(toks) < 2:
+            return frozenset(toks)
+        return frozenset(f"{x} {y}" if x < y else f"{y} {x}" for x, y in combinations(toks, 2))
+
+    return key
 
 
 @dataclass(frozen=True)

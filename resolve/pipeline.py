@@ -15,7 +15,6 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from .blocking import CandidateStats, candidate_pairs
-from .blocking_add import added_candidates, covers
 from .clean_sources import score_with_clean_sources
 from .cluster import ClusterResult, HumanLinks, cluster
 from .constraints import HumanConstraints, KeyPair, cannot_link_rule, human_links, veto_rule
@@ -178,15 +177,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     with stage("evidence graph"):
         graph = build_evidence_graph(records)
     with stage("candidates"):
-        if prior.blocking is not None and prior.estimation is not None and covers():
-            # an add keeping the weights: only the blocks the new records change
-            pairs, cand_stats = added_candidates(records, features, stats, reps, settings,
-                                                 prior.blocking, jobs)
-            if copies:
-                pairs += copies
-                cand_stats.per_rule["identical copies"] = len(copies)
-                cand_stats.total = len(pairs)
-        elif copies:  # blocking over one record of each group of copies (resolve.copies)
+        if copies:  # blocking over one record of each group of copies (resolve.copies)
             pairs, cand_stats = _candidates_of(reps, records, features, stats, settings, jobs)
             pairs += copies
             cand_stats.per_rule["identical copies"] = len(copies)

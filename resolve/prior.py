@@ -17,10 +17,7 @@
   (:class:`KnownWork`, by the cluster's record positions): a work's canonical
   fields and versions depend on its records alone
   (:func:`resolve.works.canonical_fields`, :func:`resolve.versions.work_versions`),
-  so a cluster made again of the same records gets them without choosing again;
-- ``blocking``: the earlier resolution's candidate pairs and blocking counts
-  (:class:`resolve.blocking_add.EarlierBlocking`), from which an add that
-  keeps the weights pairs only the blocks the new records change.
+  so a cluster made again of the same records gets them without choosing again.
 
 Everything is plain data; :mod:`kg.state` keeps it in a store's directory.
 """
@@ -32,7 +29,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .blocking_add import EarlierBlocking
 from .comparisons import ALL_COMPARISONS
 from .estimate import Estimation
 from .features import Features
@@ -103,4 +99,3 @@ class Prior:
     estimation: Estimation | None = None
     features: Sequence[Features] = ()
     works: Mapping[tuple[int, ...], KnownWork] = field(default_factory=dict)
-    blocking: EarlierBlocking | None = None

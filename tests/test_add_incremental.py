@@ -1,5 +1,5 @@
 """kg add reuses what the store's state derived from its records (features,
-blocking, works and versions of unchanged clusters: :mod:`kg.derived`): the
+works and versions of unchanged clusters: :mod:`kg.derived`): the
 add gives exactly what it gives when it derives everything again from the
 records, the resolution and the store alike."""
 
@@ -11,7 +11,6 @@ import random
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 from _kgfixtures import EXAMPLE_FILES
 from test_add import A1, B1, C1, _synthetic, _write
@@ -20,22 +19,16 @@ from test_add_in_place import dump, unzip
 from kg import derived, state
 from kg.add import add_records
 from kg.build import BuildReport, build_store
-from kg.derived import BLOCKING_FILE, FEATURES_FILE, WORKS_FILE, load_features
+from kg.derived import FEATURES_FILE, WORKS_FILE, load_features
 from kg.state import RECORDS_FILE, load_records
 from kg.storedir import current_path, store_metadata
-from resolve.blocking import candidate_pairs
-from resolve.blocking_add import EarlierBlocking, added_candidates
-from resolve.copies import identical_copies
-from resolve.features import features_of, token_stats
-from resolve.graph import build_evidence_graph
-from resolve.settings import Settings
+from resolve.features import features_of
 
 
 def _derive_everything(monkeypatch: pytest.MonkeyPatch) -> None:
     """kg add as it was: nothing the state derived is read back."""
     monkeypatch.setattr(state, "load_features", lambda directory, count: None)
     monkeypatch.setattr(state, "load_works", lambda directory, count: None)
-    monkeypatch.setattr(state, "load_blocking", lambda directory, count, settings: None)
 
 
 def resolution_of(report: BuildReport) -> dict:
@@ -72,13 +65,12 @@ def add_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, first: list[s
         with monkeypatch.context() as m:
             _derive_everything(m)
             expected = add_records(step, again, jobs=1)
-        kept = state.load_state(current_path(reusing), Settings.from_json(json.dumps(
-            store_metadata(reusing)["settings"])))
-        assert kept.features and kept.works and kept.blocking  # reused
+        kept = state.load_state(current_path(reusing))
+        assert kept.features and kept.works  # reused
         got = add_records(step, reusing, jobs=1)
         assert resolution_of(got) == resolution_of(expected)
         assert dump(current_path(reusing)) == dump(current_path(again))
-        for name in (RECORDS_FILE, FEATURES_FILE, WORKS_FILE, BLOCKING_FILE):
+        for name in (RECORDS_FILE, FEATURES_FILE, WORKS_FILE):
             assert unzip(current_path(reusing) / name) == unzip(current_path(again) / name)
         meta, meta_again = store_metadata(reusing), store_metadata(again)
         for key in ("summary", "candidates per rule", "work ids", "graph"):
@@ -146,53 +138,3 @@ def test_synthetic_set_split_in_two(tmp_path, monkeypatch):
     first, second = _split_synthetic(tmp_path, 1500, 0.1, 11)
     (report,) = add_both_ways(tmp_path, monkeypatch, first, [second])
     assert report.summary["works touched"] > 10
-
-
-# ------------------------------------------------- blocking of an add, alone
-
-
-def _blocking_both_ways(records, n0: int, settings) -> None:
-    """:func:`added_candidates` from the blocking of the first ``n0`` records
-    equals :func:`candidate_pairs` over all of them (the pairs, each rule's
-    count, the hopeless count, the large blocks)."""
-    feats = [features_of(r) for r in records]
-
-    def full(rs, fs):
-        stats = token_stats(fs)
-        reps, copies = identical_copies(rs, fs, stats, settings)
-        graph = build_evidence_graph([rs[i] for i in reps])
-        sub, report = candidate_pairs([fs[i] for i in reps], graph, stats, settings)
-        return stats, reps, copies, [(reps[a], reps[b]) for a, b in sub], report
-
-    _, reps0, copies0, pairs0, report0 = full(records[:n0], feats[:n0])
-    representative = np.ones(n0, dtype=bool)
-    representative[[c for _, c in copies0]] = False
-    earlier = EarlierBlocking(n0, np.array([a for a, _ in pairs0], dtype=np.int64),
-                              np.array([b for _, b in pairs0], dtype=np.int64), representative,
-                              dict(report0.per_rule), report0.hopeless,
-                              report0.windowed_blocks)
-    stats, reps, _, pairs, report = full(records, feats)
-    got, got_report = added_candidates(records, feats, stats, reps, settings, earlier)
-    assert got == pairs
-    assert (got_report.per_rule, got_report.total, got_report.hopeless,
-            got_report.windowed_blocks) == (report.per_rule, report.total, report.hopeless,
-                                            report.windowed_blocks)
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_blocking_of_an_add_equals_blocking_all(seed):
-    """Synthetic records (copies, common titles, shared identifiers), small
-    blocks and windows so that many blocks are large, new records at random
-    positions of the input order, taken last."""
-    rng = random.Random(seed)
-    import tempfile
-
-    from kg.build import read_records
-    with tempfile.TemporaryDirectory() as tmp:
-        first, second = _split_synthetic(Path(tmp), 400, 0.1 + 0.1 * (seed % 3), seed)
-        records = read_records(first).records
-        n0 = len(records)
-        records += read_records(second).records
-    settings = Settings(block_cap=rng.choice([3, 5, 40]), block_window=rng.choice([2, 3, 8]),
-                        rare_tokens=rng.choice([2, 4]))
-    _blocking_both_ways(records, n0, settings)
