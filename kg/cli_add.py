@@ -38,7 +38,9 @@ def add(
 
     Only the new inputs are read; the store's records, comparisons and weights
     are reused (the pairs compared before are not compared again, the weights
-    are not estimated again unless --reestimate), with the store's settings.
+    are not estimated again unless --reestimate), with the store's settings,
+    and so is what the store derived from its records (their features, the
+    fields and versions of the works the new records leave alone).
     The works are those kg build of all the inputs would make with those
     weights. Works keep their ids; a work merged into an older one leaves a
     redirect (dcterms:isReplacedBy). The result is written as a new build,

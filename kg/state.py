@@ -17,6 +17,9 @@ In a build's directory (``DIR/builds/NAME/``), next to ``records.jsonl.gz``
                              byte per comparison), reused by ``kg add``
     resolution.json          the weights used, exactly (``kg info`` shows them
                              rounded), and the comparisons' level names
+    features.jsonl.gz        every record's matching features, and what was
+    works.jsonl.gz           made of each cluster (:mod:`kg.derived`), so that
+                             ``kg add`` does not derive them again
 
 and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
 ``library.jsonl.gz`` (:mod:`kg.library_file`), ``evidence-graph.nq.gz`` and
@@ -46,12 +49,14 @@ import numpy as np
 
 from resolve import __version__
 from resolve.estimate import Estimation
+from resolve.features import Features
 from resolve.ids import IdAssignment, PriorIds, PriorWork
 from resolve.pipeline import Resolution
-from resolve.prior import KnownLevels, comparisons_signature
+from resolve.prior import KnownLevels, KnownWork, comparisons_signature
 from resolve.scoring import Model
 from resolve.types import Author, Record, Rejection
 
+from .derived import load_features, load_works, save_features, save_works
 from .store import StoreError
 
 IDS_FILE = "work-ids.json.gz"
@@ -205,6 +210,11 @@ class State:
     estimation: Estimation
     levels: KnownLevels | None
     """``None`` when the comparisons changed since (every pair is compared again)."""
+    features: list[Features] | None = None
+    """The records' features (:mod:`kg.derived`); ``None`` when the build kept
+    none or they were made by other code (they are computed again)."""
+    works: dict[tuple[int, ...], KnownWork] | None = None
+    """What was made of each cluster, by its record positions (:mod:`kg.derived`)."""
 
 
 def load_state(directory: Path) -> State:
@@ -226,7 +236,8 @@ def load_state(directory: Path) -> State:
                                      z["b"].astype(np.int64), z["levels"].astype(np.int8))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{directory}: cannot read the resolution state: {exc}") from exc
-    return State(records, rejected, load_ids(directory), estimation, levels)
+    return State(records, rejected, load_ids(directory), estimation, levels,
+                 load_features(directory, len(records)), load_works(directory, len(records)))
 
 
 def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
@@ -236,6 +247,9 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
     save_ids(directory, resolution)
     save_records(directory, resolution.records, rejected, earlier)
     save_levels(directory, resolution)
+    save_features(directory, resolution.features,
+                  (earlier.directory, earlier.records) if earlier else None)
+    save_works(directory, resolution)
 
 
 class StateWriter:

@@ -8,7 +8,7 @@ them can be called (or replaced) alone.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -31,13 +31,13 @@ from .features import (
 from .forkmap import fork_map
 from .graph import EvidenceGraph, build_evidence_graph
 from .ids import IdAssignment, assign_ids
-from .prior import Prior
+from .prior import KnownWork, Prior
 from .scoring import PairScorer, compare_pairs
 from .settings import Settings
 from .types import FieldEvidence, MatchDecision, Record, ScoredPair, Work, WorkVersions
 from .venues import apply_venue_aliases, learn_venue_aliases
 from .versions import work_versions
-from .works import make_works
+from .works import canonical_fields, fields_from_sources, make_works
 
 Step = Callable[[str], None]
 """Called with a stage's name as it starts (for progress display)."""
@@ -126,6 +126,21 @@ def _candidates_of(reps: list[int], records: Sequence[Record], features: Sequenc
     return [(reps[a], reps[b]) for a, b in sub_pairs], stats_
 
 
+def _fields_of(known: Mapping[tuple[int, ...], KnownWork]
+               ) -> Callable[[Sequence[Record], tuple[int, ...]], tuple[dict, dict]]:
+    """:func:`resolve.works.canonical_fields`, taken from ``known`` for the
+    clusters made before."""
+    if not known:
+        return canonical_fields
+
+    def fields_of(records: Sequence[Record], members: tuple[int, ...]) -> tuple[dict, dict]:
+        k = known.get(members)
+        return (canonical_fields(records, members) if k is None
+                else fields_from_sources(records, k.sources, k.doi))
+
+    return fields_of
+
+
 def resolve_records(records: Sequence[Record], settings: Settings,
                     step: Step | None = None, jobs: int = 1,
                     human: HumanConstraints | None = None,
@@ -137,8 +152,8 @@ def resolve_records(records: Sequence[Record], settings: Settings,
 
     ``prior`` is what an earlier resolution left (:class:`resolve.prior.Prior`):
     its works' ids are kept (:mod:`resolve.ids`), its comparison levels are
-    reused for the pairs it compared, and its weights, if given, are used
-    instead of estimating them."""
+    reused for the pairs it compared, its records' features are not computed
+    again, and its weights, if given, are used instead of estimating them."""
     timings: dict[str, float] = {}
     prior = prior or Prior()
     reused = [0]
@@ -161,7 +176,8 @@ def resolve_records(records: Sequence[Record], settings: Settings,
         timings[name] = round(time.perf_counter() - t0, 3)
 
     with stage("features"):
-        features = fork_map(features_of, records, jobs)  # compute_features, both cores
+        kept = list(prior.features[:len(records)])  # an add: those of the store's records
+        features = [*kept, *fork_map(features_of, records[len(kept):], jobs)]
         stats = token_stats(features)
         features = without_title_word_authors(features, stats)
         reps, copies = identical_copies(records, features, stats, settings)
@@ -209,9 +225,10 @@ def resolve_records(records: Sequence[Record], settings: Settings,
                              human=links)
     with stage("works"):
         ids = assign_ids(prior.ids, [[records[i].key for i in c] for c in clustering.clusters])
-        works = make_works(records, clustering.clusters, ids.ids)
+        works = make_works(records, clustering.clusters, ids.ids, _fields_of(prior.works))
     with stage("versions"):
-        versions = [work_versions(records, w.members) for w in works]
+        versions = [known.versions if (known := prior.works.get(w.members)) is not None
+                    else work_versions(records, w.members) for w in works]
     levels = np.concatenate([levels, *completed]) if completed else levels
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
                       clustering, works, versions, settings, scorer, levels, timings,

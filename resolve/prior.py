@@ -9,22 +9,31 @@
   (:func:`resolve.scoring.compare_pairs` reads no statistic of the whole
   input), so a pair of the same two records need not be compared again;
 - ``estimation``: weights to use as they are, instead of estimating them by EM
-  over the candidate pairs (``kg add`` without ``--reestimate``).
+  over the candidate pairs (``kg add`` without ``--reestimate``);
+- ``features``: the features of the first records (those the earlier
+  resolution had, in its order).  A record's features depend on the record
+  alone (:func:`resolve.features.features_of`), so they are not computed again;
+- ``works``: what the earlier resolution made of each of its clusters
+  (:class:`KnownWork`, by the cluster's record positions): a work's canonical
+  fields and versions depend on its records alone
+  (:func:`resolve.works.canonical_fields`, :func:`resolve.versions.work_versions`),
+  so a cluster made again of the same records gets them without choosing again.
 
 Everything is plain data; :mod:`kg.state` keeps it in a store's directory.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .comparisons import ALL_COMPARISONS
 from .estimate import Estimation
+from .features import Features
 from .ids import PriorIds
-from .types import Record, RecordKey
+from .types import Record, RecordKey, WorkVersions
 
 
 def comparisons_signature() -> list[list[str]]:
@@ -71,9 +80,22 @@ class KnownLevels:
 
 
 @dataclass(frozen=True)
+class KnownWork:
+    """What was made of one cluster: the record each canonical field was
+    taken from (:attr:`resolve.types.Work.field_sources`, in order), the DOI
+    chosen, and the versions."""
+
+    sources: dict[str, int]
+    doi: str | None
+    versions: WorkVersions
+
+
+@dataclass(frozen=True)
 class Prior:
     """What :func:`resolve.pipeline.resolve_records` may reuse (all optional)."""
 
     ids: PriorIds | None = None
     levels: KnownLevels | None = None
     estimation: Estimation | None = None
+    features: Sequence[Features] = ()
+    works: Mapping[tuple[int, ...], KnownWork] = field(default_factory=dict)

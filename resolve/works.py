@@ -94,6 +94,23 @@ def canonical_fields(records: Sequence[Record], members: Sequence[int]) -> tuple
     return fields, sources
 
 
+def fields_from_sources(records: Sequence[Record], sources: dict[str, int],
+                        doi: str | None) -> tuple[dict, dict]:
+    """:func:`canonical_fields` of a work given what it chose (``sources``: the
+    record each field was taken from, in the order it gives them; ``doi``: the
+    DOI chosen): each field's value is that record's, as it takes them."""
+    fields: dict[str, object] = {}
+    for name, i in sources.items():
+        rec = records[i]
+        if name == "authors":
+            fields[name] = tuple(a.name for a in rec.authors)
+        elif name == "doi":
+            fields[name] = doi
+        else:
+            fields[name] = getattr(rec, name)
+    return fields, dict(sources)
+
+
 def _own_fields(rec: Record, i: int) -> tuple[dict, dict]:
     """:func:`canonical_fields` of a work of one record (most works): its
     own fields, each from itself."""
@@ -114,13 +131,17 @@ def _own_fields(rec: Record, i: int) -> tuple[dict, dict]:
 
 
 def make_works(records: Sequence[Record], clusters: Sequence[Sequence[int]],
-               ids: Sequence[str] | None = None) -> list[Work]:
+               ids: Sequence[str] | None = None,
+               fields_of: Callable[[Sequence[Record], tuple[int, ...]], tuple[dict, dict]]
+               = canonical_fields) -> list[Work]:
     """One :class:`Work` per cluster, sorted by work id; ``ids`` are the
-    clusters' ids (:func:`resolve.ids.assign_ids`), else :func:`work_id`."""
+    clusters' ids (:func:`resolve.ids.assign_ids`), else :func:`work_id`.
+    ``fields_of``: :func:`canonical_fields`, or what gives the same (``kg
+    add``: those of the works it had before, see :mod:`resolve.prior`)."""
     works: list[Work] = []
     for n, members in enumerate(clusters):
         members = tuple(sorted(members))
-        fields, sources = canonical_fields(records, members)
+        fields, sources = fields_of(records, members)
         wid = ids[n] if ids is not None else work_id([records[i].key for i in members])
         works.append(Work(wid, members, fields, sources))
     works.sort(key=lambda w: w.work_id)
