@@ -247,7 +247,8 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
     save_ids(directory, resolution)
     save_records(directory, resolution.records, rejected, earlier)
     save_levels(directory, resolution)
-    save_features(directory, resolution.features,
+    own = resolution.own_features
+    save_features(directory, resolution.features if own is None else own,
                   (earlier.directory, earlier.records) if earlier else None)
     save_works(directory, resolution)
 

@@ -70,6 +70,11 @@ class Resolution:
     """How the works got their ids (:mod:`resolve.ids`): founders, generation,
     and the redirects of ids that no longer name a work."""
     reused: int = 0
+    own_features: list[Features] | None = None
+    """Each record's features as :func:`resolve.features.features_of` makes
+    them from the record alone, before the passes over the whole input
+    (:func:`resolve.features.without_title_word_authors`): what the state
+    keeps for ``kg add``.  ``None``: the same as :attr:`features`."""
     """Pairs whose comparison levels came from ``prior`` instead of being compared."""
 
     @property
@@ -177,9 +182,9 @@ def resolve_records(records: Sequence[Record], settings: Settings,
 
     with stage("features"):
         kept = list(prior.features[:len(records)])  # an add: those of the store's records
-        features = [*kept, *fork_map(features_of, records[len(kept):], jobs)]
-        stats = token_stats(features)
-        features = without_title_word_authors(features, stats)
+        own = [*kept, *fork_map(features_of, records[len(kept):], jobs)]
+        stats = token_stats(own)
+        features = without_title_word_authors(own, stats)
         reps, copies = identical_copies(records, features, stats, settings)
     with stage("evidence graph"):
         graph = build_evidence_graph(records)
@@ -232,4 +237,4 @@ def resolve_records(records: Sequence[Record], settings: Settings,
     levels = np.concatenate([levels, *completed]) if completed else levels
     return Resolution(records, features, stats, graph, cand_stats, estimation, scored,
                       clustering, works, versions, settings, scorer, levels, timings,
-                      links, skipped, ids, reused[0])
+                      links, skipped, ids, reused[0], own)
