@@ -138,3 +138,23 @@ def test_synthetic_set_split_in_two(tmp_path, monkeypatch):
     first, second = _split_synthetic(tmp_path, 1500, 0.1, 11)
     (report,) = add_both_ways(tmp_path, monkeypatch, first, [second])
     assert report.summary["works touched"] > 10
+
+
+def test_a_title_word_author_comes_back_when_another_record_has_it(tmp_path, monkeypatch):
+    """The state keeps each record's own features: "D Proposal" is left out
+    as a title word while it is the only author so named, and is an author
+    again once an added record has the same name (as a build of both says)."""
+    title_words = [{"id": f"t{k}", "title": title, "authors": ["A Writer"]} for k, title in
+                   enumerate(["A proposal for streams", "A research proposal",
+                              "Proposal: gray codes"])]
+    x = _write(tmp_path / "x.jsonl", *title_words,
+               {"id": "p1", "title": "Stream data manager", "authors": ["D Proposal"]})
+    y = _write(tmp_path / "y.jsonl",
+               {"id": "p2", "title": "Warehouse query planner", "authors": ["D Proposal"]})
+    (report,) = add_both_ways(tmp_path, monkeypatch, [x], [[y]])
+    features = {r.record_id: f for r, f in zip(report.resolution.records,
+                                                report.resolution.features, strict=True)}
+    assert features["p1"].authors == features["p2"].authors == ("proposal d",)
+    alone = build_store([x], tmp_path / "alone", jobs=1)
+    assert [f.authors for r, f in zip(alone.resolution.records, alone.resolution.features,
+                                      strict=True) if r.record_id == "p1"] == [()]
