@@ -286,6 +286,7 @@ class _Authors:
 
     def __init__(self) -> None:
         self.ids: dict[Author, str] = {}
+        self.written: set[str] = set()
 
     def ids_of(self, out: Out, authors: Sequence[Author]) -> list[str]:
         """The node ids of ``authors`` in list order; writes the new nodes."""
@@ -295,6 +296,10 @@ class _Authors:
             aid = ids.get(a)
             if aid is None:
                 aid = ids[a] = author_id(a)
+                if aid in self.written:  # the same writing, another organization flag
+                    out_ids.append(aid)
+                    continue
+                self.written.add(aid)
                 node = f"{_AUTHOR_PREFIX}{aid}>"
                 out.append(f'{node} {_A} {_AGENT} .\n{node} {_NAME} "{_esc(a.name)}" .\n'
                            f'{node} {_AUTHOR_KEY} "{_esc(a.key)}" .\n')
