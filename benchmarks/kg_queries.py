@@ -73,7 +73,7 @@ def parameters(store: Store) -> dict[str, str]:
                            kgr:recordCount ?n } ORDER BY DESC(?n) ?work LIMIT 1""")
     author = first(store, f"""SELECT ?family WHERE {{
         ?w dcterms:identifier "{big['work']}" ; dcterms:creator ?a .
-        ?a kgr:position 1 ; foaf:familyName ?family }}""")
+        ?a foaf:familyName ?family }} ORDER BY ?family LIMIT 1""")
     source = first(store, "SELECT ?s WHERE { ?r kgr:source ?s } LIMIT 1")
     # a common name, so that the query returns many works, if it is there
     common = first(store, 'ASK { ?a kgr:authorKey ?k FILTER(CONTAINS(?k, "smith")) }')

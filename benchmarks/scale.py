@@ -108,6 +108,7 @@ def measure(workdir: Path, n: int, seed: int, keep_store: bool = False) -> dict:
         "seconds": round(seconds, 1), "peak_mib": round(peak),
         "stage_seconds": build["timings"],
         "candidate_pairs": summary.get("candidate pairs scored"),
+        "quads": summary.get("quads written"),
         "candidates_per_rule": build.get("candidates per rule"),
         "export_seconds": round(export_seconds, 1), "store_bytes": store_bytes,
         "precision": s.precision, "recall": s.recall, "f1": s.f1, "bcubed_f1": s.bcubed_f1,

@@ -21,10 +21,11 @@ from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Store
 
 from resolve.types import is_preprint_doi
 
-from .vocab import DATA, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGR, LITERAL, PRISM, RDF
+from .vocab import DATA, DATACITE, DCTERMS, FABIO, FOAF, FRBR, KGR, LITERAL, PRISM, PROV, RDF
 
 WORK_PREFIX = DATA + "work/"
 RECORD_PREFIX = DATA + "record/"
+AUTHOR_PREFIX = DATA + "author/"
 ARXIV_PREFIX = DATA + "identifier/arxiv/"
 
 
@@ -106,19 +107,21 @@ def _objects(store: Store, predicate: str,
             yield s, cast("NamedNode | BlankNode | Literal", q.object)
 
 
-def author_tuples(store: Store, author_of: dict[str, str]
-                  ) -> Iterator[tuple[str, tuple[int, str, str, str]]]:
-    """``(owner, (position, name, family, given))`` of every author node in
-    ``author_of`` (author node -> the work or record that lists it)."""
-    parts: dict[str, dict[str, str]] = {a: {} for a in author_of}
+def author_lists(store: Store) -> dict[str, list[tuple[int, str, str, str]]]:
+    """Every record's authors as ``(position, name, family, given)`` in list
+    order, by record IRI: its ``kgr:authorList`` (the ids of its author nodes)
+    read against the author nodes."""
+    parts: dict[str, dict[str, str]] = {}
     for prop, name in ((FOAF.name, "name"), (FOAF.familyName, "family"),
-                       (FOAF.givenName, "given"), (KGR.position, "pos")):
-        for s, o in _objects(store, prop, RECORD_PREFIX):
-            if s in parts:
-                parts[s][name] = o.value
-    for node, p in parts.items():
-        yield author_of[node], (int(p.get("pos", "0")), p.get("name", ""),
-                                p.get("family", ""), p.get("given", ""))
+                       (FOAF.givenName, "given")):
+        for s, o in _objects(store, prop, AUTHOR_PREFIX):
+            parts.setdefault(s[len(AUTHOR_PREFIX):], {})[name] = o.value
+    out: dict[str, list[tuple[int, str, str, str]]] = {}
+    for s, o in _objects(store, KGR.authorList, RECORD_PREFIX):
+        nodes = (parts.get(a, {}) for a in o.value.split())
+        out[s] = [(pos, p.get("name", ""), p.get("family", ""), p.get("given", ""))
+                  for pos, p in enumerate(nodes, 1)]
+    return out
 
 
 def work_entries(store: Store) -> list[WorkEntry]:
@@ -136,18 +139,23 @@ def work_entries(store: Store) -> list[WorkEntry]:
             if s in works:
                 setattr(works[s], name, o.value)
 
-    author_of: dict[str, str] = {}
-    for s, o in _objects(store, DCTERMS.creator, WORK_PREFIX):
-        if s in works:
-            author_of[o.value] = s
-    # a work's authors are the author nodes of the record they were taken from
-    for owner, author in author_tuples(store, author_of):
-        works[owner].authors.append(author)
-
     work_of: dict[str, str] = {}
     for s, o in _objects(store, FRBR.realizationOf, RECORD_PREFIX):
         if o.value in works:
             work_of[s] = o.value
+    # a work's authors are those of the record they were taken from: the one
+    # its field choice of "authors" names, or its only record
+    authors_from: dict[str, str] = {}
+    for r, w in work_of.items():
+        authors_from[w] = "" if w in authors_from else r
+    derived = dict(_objects(store, PROV.wasDerivedFrom, WORK_PREFIX))
+    for s, o in _objects(store, KGR.field, WORK_PREFIX):
+        work = s.split("/from/", 1)[0]
+        if o.value == "authors" and work in works:
+            authors_from[work] = derived[s].value
+    lists = author_lists(store)
+    for w, r in authors_from.items():
+        works[w].authors.extend(lists.get(r, ()))
     record_parts: dict[str, dict[str, str]] = {r: {} for r in work_of}
     for prop, name in ((KGR.source, "source"), (DCTERMS.identifier, "id")):
         for s, o in _objects(store, prop, RECORD_PREFIX):

@@ -102,10 +102,9 @@ def record_entries(store: Store) -> dict[str, WorkEntry]:
         for s, o in _objects(store, prop, RECORD_PREFIX):
             if s in recs:
                 setattr(recs[s], name, o.value)
-    author_of = {o.value: s for s, o in _objects(store, DCTERMS.creator, RECORD_PREFIX)
-                 if s in recs}
-    for owner, author in bib.author_tuples(store, author_of):
-        recs[owner].authors.append(author)
+    for s, authors in bib.author_lists(store).items():
+        if s in recs:
+            recs[s].authors.extend(authors)
     literal = {s: o.value for s, o in _literal_values(store)}
     for s, o in _objects(store, DATACITE.hasIdentifier, RECORD_PREFIX):
         if s in recs and o.value.startswith(IDENTIFIER_PREFIX):

@@ -16,11 +16,11 @@ changes few of them, so :func:`update_store` instead
    Everything else is rewritten: the changed works (and their version and
    field-choice nodes), the records of changed works (the records added are
    among them), the new or changed redirects, the new rejections, and the
-   identifier nodes (and schemes) these link to;
+   identifier nodes (and schemes) and author nodes these link to;
 3. removes from the copy the quads of the subjects it rewrites that the new
    graph does not have (read from the store: the old works' expression and
-   field-choice nodes are found there), and identifier and scheme nodes no
-   longer linked from anything; replaces ``prov:wasGeneratedBy`` of every
+   field-choice nodes are found there), and identifier, scheme and author
+   nodes no longer linked from anything; replaces ``prov:wasGeneratedBy`` of every
    work and rejection (the build's IRI is a digest of all record keys, so it
    changes with every add); brings the named graphs (match evidence, build,
    people's decisions) to the new build's by a quad-level difference (a
@@ -215,7 +215,10 @@ _REALIZATION_OF = NamedNode(FRBR.realizationOf)
 _CANONICAL_FIELD = NamedNode(KGR.canonicalField)
 _HAS_IDENTIFIER = NamedNode(vocab.DATACITE.hasIdentifier)
 _GENERATED_BY = NamedNode(PROV.wasGeneratedBy)
+_CREATOR = NamedNode(vocab.DCTERMS.creator)
+_SHARED_LINKS = (_HAS_IDENTIFIER, _CREATOR)
 _IDENTIFIER_PREFIX = f"{DATA}identifier/"
+_AUTHOR_PREFIX = f"{DATA}author/"
 
 
 def update_store(store: Store, directory: Path, base: Base, plan: Plan,
@@ -241,7 +244,7 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
                                  for i in plan.old_records]
     subjects += [NamedNode(f"{DATA}work/{w}") for w in (*plan.old_works, *plan.old_redirects)]
     gone: list[Quad] = []
-    linked: set[str] = set()  # identifier nodes the removed nodes link to
+    linked: set[str] = set()  # identifier and author nodes the removed nodes link to
     for work in plan.old_works:  # its version and field-choice nodes, as the store has them
         s = NamedNode(f"{DATA}work/{work}")
         subjects += [q.object for q in store.quads_for_pattern(s, _CANONICAL_FIELD, None,
@@ -253,11 +256,12 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
                      and q.subject.value.startswith(f"{DATA}expression/")]
     for s in subjects:
         for q in store.quads_for_pattern(s, None, None, _DEFAULT):
-            if q.predicate == _HAS_IDENTIFIER and isinstance(q.object, NamedNode):
+            if q.predicate in _SHARED_LINKS and isinstance(q.object, NamedNode):
                 linked.add(q.object.value)
             if str(q) not in new:
                 gone.append(q)
     gone += _orphans(store, linked, resolution)
+    gone += _orphan_authors(store, linked, new, gone)
     timings["graph changes"] = round(time.perf_counter() - t, 3)
 
     t = time.perf_counter()
@@ -350,6 +354,26 @@ def _orphans(store: Store, linked: Iterable[str], resolution: Resolution) -> lis
                     and scheme.value.startswith(DATA)):
                 out.extend(store.quads_for_pattern(scheme, None, None, _DEFAULT))
     return list(dict.fromkeys(out))
+
+
+def _orphan_authors(store: Store, linked: Iterable[str], new: Mapping[str, Quad],
+                    gone: Sequence[Quad]) -> list[Quad]:
+    """The quads of the author nodes among ``linked`` (IRIs) that no record or
+    work links to once ``gone`` is removed and ``new`` added: an author node
+    is shared by the records writing an author the same way, and goes with
+    the last of them."""
+    linked = [x for x in linked if x.startswith(_AUTHOR_PREFIX)]
+    if not linked:
+        return []
+    going = {str(q) for q in gone if q.predicate == _CREATOR}
+    kept = {q.object.value for q in new.values()
+            if q.predicate == _CREATOR and isinstance(q.object, NamedNode)}
+    out: list[Quad] = []
+    for x in sorted(set(linked) - kept):
+        node = NamedNode(x)
+        if all(str(q) in going for q in store.quads_for_pattern(None, _CREATOR, node, _DEFAULT)):
+            out.extend(store.quads_for_pattern(node, None, None, _DEFAULT))
+    return out
 
 
 def sync_graph(store: Store, graph: str, nquads: Iterable[str]) -> tuple[int, int]:

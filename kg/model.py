@@ -10,12 +10,17 @@ The model (see ``ontology/README.md``)::
             frbr:revisionOf an earlier version (journal -> preprint, arXiv v2 -> v1);
             none for a work of one record (its record is its only version)
     record  a kgr:SourceRecord ; frbr:realizationOf work ; owl:sameAs its version ;
-            datacite:hasIdentifier identifier ; dcterms:creator author ...
+            datacite:hasIdentifier identifier ; dcterms:creator author ... ;
+            kgr:authorList "the author node ids in list order"
+    author  a foaf:Agent ; foaf:name ; foaf:familyName ; foaf:givenName ;
+            kgr:authorKey: one node per distinct way an author is written,
+            shared by the records writing it so (``id:author/{hash}``)
 
 Each fact is said once: links in one direction only (no frbr:realization,
 frbr:revision, or sameAs between records: they follow), a record's DOI as its
-identifier node, field evidence nodes shared by the matches with the same
-evidence.
+identifier node, author nodes shared by the records that write an author the
+same way (the order of a record's authors is one literal), field evidence
+nodes shared by the matches with the same evidence.
     identifier a datacite:Identifier ; datacite:usesIdentifierScheme datacite:doi ;
             literal:hasLiteralValue "10.1000/x"
     links out  work and version schema:sameAs the standard IRIs of the same
@@ -140,6 +145,18 @@ def identifier_iri(scheme: str, value: str) -> str:
     return f"{DATA}identifier/{_seg(scheme)}/{_seg(value)}"
 
 
+def author_id(a: Author) -> str:
+    """An author node's id: 16 hex digits of a hash of the author as written
+    (name, family and given names, key): records writing an author the same
+    way share the node."""
+    return _h(a.name, a.family, a.given, a.key)
+
+
+def author_iri(author: str) -> str:
+    """The IRI of the author node of id ``author`` (:func:`author_id`)."""
+    return f"{DATA}author/{author}"
+
+
 def scheme_iri(scheme: str) -> str:
     """DataCite's scheme individual where it has one (``datacite:doi``), else a
     data node of ours (``id:scheme/openalex``) typed and labelled in the graph."""
@@ -218,7 +235,7 @@ _ASSOCIATED_WITH, _USED = iri(PROV.wasAssociatedWith), iri(PROV.used)
 _STARTED, _ENDED = iri(PROV.startedAtTime), iri(PROV.endedAtTime)
 _SOURCE, _ORIGIN, _RECORD_TYPE = iri(KGR.source), iri(KGR.origin), iri(KGR.recordType)
 _ARXIV_VERSION, _AUTHOR_KEY = iri(KGR.arxivVersion), iri(KGR.authorKey)
-_POSITION, _RECORD_COUNT = iri(KGR.position), iri(KGR.recordCount)
+_AUTHOR_LIST, _RECORD_COUNT = iri(KGR.authorList), iri(KGR.recordCount)
 _VERSION_BASIS, _CANONICAL_FIELD = iri(KGR.versionBasis), iri(KGR.canonicalField)
 _FIELD, _REASON, _RAW_TEXT = iri(KGR.field), iri(KGR.reason), iri(KGR.rawText)
 _MATCH_SCORE, _MATCHED_RECORD = iri(KGR.matchScore), iri(KGR.matchedRecord)
@@ -262,21 +279,46 @@ class _Identifiers:
         return node
 
 
-def _authors(out: Out, s: str, authors: Sequence[Author]) -> None:
-    base = s[:-1]
-    for pos, a in enumerate(authors, 1):
-        node = f"{base}/author/{pos}>"
-        out.append(f'{s} {_CREATOR} {node} .\n{node} {_A} {_AGENT} .\n'
-                   f'{node} {_NAME} "{_esc(a.name)}" .\n')
-        if a.family:
-            out.append(f'{node} {_FAMILY} "{_esc(a.family)}" .\n')
-        if a.given:
-            out.append(f'{node} {_GIVEN} "{_esc(a.given)}" .\n')
-        out.append(f'{node} {_AUTHOR_KEY} "{_esc(a.key)}" .\n'
-                   f'{node} {_POSITION} "{pos}"{_INTEGER} .\n')
+class _Authors:
+    """The author nodes a build links to: one per distinct way an author is
+    written (name, family and given names, key), shared by every record
+    writing it so; each node's quads are written once, when first linked."""
+
+    def __init__(self) -> None:
+        self.ids: dict[Author, str] = {}
+        self.written: set[str] = set()
+
+    def ids_of(self, out: Out, authors: Sequence[Author]) -> list[str]:
+        """The node ids of ``authors`` in list order; writes the new nodes."""
+        ids = self.ids
+        out_ids = []
+        for a in authors:
+            aid = ids.get(a)
+            if aid is None:
+                aid = ids[a] = author_id(a)
+                if aid in self.written:  # the same writing, another organization flag
+                    out_ids.append(aid)
+                    continue
+                self.written.add(aid)
+                node = f"{_AUTHOR_PREFIX}{aid}>"
+                out.append(f'{node} {_A} {_AGENT} .\n{node} {_NAME} "{_esc(a.name)}" .\n'
+                           f'{node} {_AUTHOR_KEY} "{_esc(a.key)}" .\n')
+                if a.family:
+                    out.append(f'{node} {_FAMILY} "{_esc(a.family)}" .\n')
+                if a.given:
+                    out.append(f'{node} {_GIVEN} "{_esc(a.given)}" .\n')
+            out_ids.append(aid)
+        return out_ids
 
 
-def _record(out: Out, rec: Record, s: str, work: str, build: str, ids: _Identifiers) -> None:
+def _creators(out: Out, s: str, ids: Sequence[str]) -> None:
+    """``dcterms:creator`` from ``s`` to each distinct author node of ``ids``."""
+    out.append("".join(f"{s} {_CREATOR} {_AUTHOR_PREFIX}{aid}> .\n"
+                       for aid in dict.fromkeys(ids)))
+
+
+def _record(out: Out, rec: Record, s: str, work: str, build: str, ids: _Identifiers,
+            authors: _Authors) -> None:
     # a kgr:SourceRecord is a fabio:Expression (kgr.ttl), and was generated
     # with its work (said once, on the work)
     out.append(f'{s} {_A} {_SOURCE_RECORD} .\n'
@@ -302,11 +344,15 @@ def _record(out: Out, rec: Record, s: str, work: str, build: str, ids: _Identifi
         out.append(f"{s} {_HAS_IDENTIFIER} {ids[x]} .\n")
     for url in rec.urls:
         out.append(f'{s} {_URL} "{_esc(url)}"{_ANY_URI} .\n')
-    _authors(out, s, rec.authors)
+    if rec.authors:
+        # the list says the order (and repeats); dcterms:creator links each node once
+        aids = authors.ids_of(out, rec.authors)
+        out.append(f'{s} {_AUTHOR_LIST} "{" ".join(aids)}" .\n')
+        _creators(out, s, aids)
 
 
 def _work(out: Out, work: Work, s: str, records: Sequence[Record], rec_iris: Sequence[str],
-          build: str, ids: _Identifiers) -> None:
+          build: str, ids: _Identifiers, authors: _Authors) -> None:
     f = work.fields
     out.append(f'{s} {_A} {_WORK} .\n{s} {_IDENTIFIER} "{_esc(work.work_id)}" .\n'
                f'{s} {_RECORD_COUNT} "{len(work.members)}"{_INTEGER} .\n'
@@ -320,11 +366,9 @@ def _work(out: Out, work: Work, s: str, records: Sequence[Record], rec_iris: Seq
             out.append(f'{s} {_TEXT_PROP[name]} "{_esc(str(f[name]))}" .\n')
     # (the DOI's identifier node is linked from the records that carry it)
     if "authors" in f:
-        # the author nodes of the record the authors were taken from
-        pos = work.field_sources["authors"]
-        rec = rec_iris[pos][:-1]
-        out.append("".join(f"{s} {_CREATOR} {rec}/author/{n}> .\n"
-                           for n in range(1, len(records[pos].authors) + 1)))
+        # the author nodes of the record the authors were taken from (their
+        # order is that record's kgr:authorList)
+        _creators(out, s, authors.ids_of(out, records[work.field_sources["authors"]].authors))
     if len(work.members) > 1:
         _field_choices(out, s, work, records, rec_iris)
     # the records say frbr:realizationOf the work; the inverse is not repeated
@@ -468,6 +512,7 @@ def _build(out: Out, build: BuildInfo) -> None:
 
 
 _RECORD_PREFIX = f"<{DATA}record/"
+_AUTHOR_PREFIX = f"<{DATA}author/"
 _RECORD_PREFIX_LEN = len(_RECORD_PREFIX)
 
 
@@ -516,7 +561,7 @@ def part_nquads(records: Sequence[Record], works: Sequence[Work],
     updating a store in place (:mod:`kg.incremental`): the records at
     ``record_positions``, the works at ``work_positions`` with their versions,
     the given ``redirects``, ``rejections`` and match ``decisions``, the
-    identifier nodes (and schemes) these link to, and the build activity
+    identifier nodes (and schemes) and author nodes these link to, and the build activity
     unless not ``with_build``.  Every quad is one :func:`graph_nquads` writes (the
     same node writers make them); with every position and all the rest given,
     the same quads."""
@@ -525,15 +570,16 @@ def part_nquads(records: Sequence[Record], works: Sequence[Work],
     rec_iris = _record_iris(records)
     b = iri(build.iri)
     ids = _Identifiers()
+    authors = _Authors()
 
     def chunks() -> Iterator[None]:
         for i in record_positions:
             _record(out, records[i], rec_iris[i], f"<{DATA}work/{works[owner[i]].work_id}>",
-                    b, ids)
+                    b, ids, authors)
             yield
         for n in work_positions:
             w = f"<{DATA}work/{works[n].work_id}>"
-            _work(out, works[n], w, records, rec_iris, b, ids)
+            _work(out, works[n], w, records, rec_iris, b, ids, authors)
             _versions(out, w, versions[n], records, rec_iris, b, ids)
             yield
         for old, new in sorted(redirects.items()):

@@ -50,10 +50,11 @@ SELECT ?r ?source ?id ?title ?year ?date ?venue ?volume ?issue ?pages ?abstract 
 }
 """
 
+AUTHOR_LISTS = "SELECT ?r ?list WHERE { ?r a kgr:SourceRecord ; kgr:authorList ?list }"
+
 AUTHORS = """
-SELECT ?r ?pos ?name ?family ?given ?key WHERE {
-  ?r a kgr:SourceRecord ; dcterms:creator ?a .
-  ?a kgr:position ?pos ; foaf:name ?name ; kgr:authorKey ?key .
+SELECT ?a ?name ?family ?given ?key WHERE {
+  ?a a foaf:Agent ; foaf:name ?name ; kgr:authorKey ?key .
   OPTIONAL { ?a foaf:familyName ?family } OPTIONAL { ?a foaf:givenName ?given }
 }
 """
@@ -75,12 +76,14 @@ def _s(row, name: str) -> str:
 
 def store_records(oxi: Store) -> list[Record]:
     """Every record of the store, sorted by key."""
-    authors: dict[str, list[tuple[int, Author]]] = defaultdict(list)
+    nodes: dict[str, Author] = {}
     for row in run_query(oxi, AUTHORS):
         family, given, key = _s(row, "family"), _s(row, "given"), _s(row, "key")
         org = not given and " " in family and key == normalize_title(family)
-        authors[_s(row, "r")].append((int(_s(row, "pos")), Author(
-            _s(row, "name"), family, given, key, organization=org)))
+        nodes[_s(row, "a").rsplit("/", 1)[-1]] = Author(
+            _s(row, "name"), family, given, key, organization=org)
+    authors = {_s(row, "r"): tuple(nodes[a] for a in _s(row, "list").split())
+               for row in run_query(oxi, AUTHOR_LISTS)}
     ids: dict[str, set[tuple[str, str]]] = defaultdict(set)
     for row in run_query(oxi, IDENTIFIERS):
         scheme = _s(row, "label") or _s(row, "scheme").removeprefix(DATACITE.iri)
@@ -94,7 +97,7 @@ def store_records(oxi: Store) -> list[Record]:
         year, av = _s(row, "year"), _s(row, "av")
         out.append(Record(
             _s(row, "source"), _s(row, "id"), title=_s(row, "title"),
-            authors=tuple(a for _, a in sorted(authors.get(r, []), key=lambda x: x[0])),
+            authors=authors.get(r, ()),
             year=int(year) if year else None, date=_s(row, "date") or None,
             venue=_s(row, "venue"), volume=_s(row, "volume"), issue=_s(row, "issue"),
             pages=_s(row, "pages"), abstract=_s(row, "abstract"), type=_s(row, "type"),

@@ -5,11 +5,12 @@ records (millions of triples) would be slow to make and large.  The store is
 therefore validated in chunks of focus nodes, each chunk a small graph pulled
 from the store with everything its shapes look at:
 
-* works, a batch at a time, with their versions, source records, field
-  choices and authors (the nodes that are ``frbr:realizationOf`` the work,
-  and what ``kgr:canonicalField`` and ``dcterms:creator`` reach), so inverse
-  paths (the records ``owl:sameAs`` a version) are complete;
-* identifiers and schemes, rejections, the evidence graph's match decisions
+* works, a batch at a time, with their versions, source records and field
+  choices (the nodes that are ``frbr:realizationOf`` the work, and what
+  ``kgr:canonicalField`` reaches), so inverse paths (the records
+  ``owl:sameAs`` a version) are complete;
+* author nodes (shared by the records writing an author the same way), each
+  with the links to it; identifiers and schemes, rejections, the evidence graph's match decisions
   with their field evidence, and the build graph;
 * for every node a chunk refers to but does not hold (an identifier, the
   build, a record in another work), its ``rdf:type`` triples, so ``sh:class``
@@ -43,7 +44,6 @@ from .queries import data_dir
 from .vocab import (
     BUILD_GRAPH,
     DATACITE,
-    DCTERMS,
     DECISIONS_GRAPH,
     EVIDENCE_GRAPH,
     FABIO,
@@ -61,11 +61,12 @@ SHAPES_FILE = "shapes.ttl"
 
 # The classes whose nodes each part of the graph holds, and what to follow
 # from a focus node to the nodes its shapes need.
-WORK_CLOSURE = (KGR.canonicalField, DCTERMS.creator)
+WORK_CLOSURE = (KGR.canonicalField,)
 # followed backwards: the records and versions of a work name it (frbr:realizationOf)
 WORK_BACK = (FRBR.realizationOf,)
-WORK_PARTS = (KGR.Version, KGR.SourceRecord, FOAF.Agent, KGR.FieldChoice)
-DEFAULT_CLASSES = (FABIO.Work, *WORK_PARTS, DATACITE.Identifier, DATACITE.IdentifierScheme,
+WORK_PARTS = (KGR.Version, KGR.SourceRecord, KGR.FieldChoice)
+DEFAULT_CLASSES = (FABIO.Work, *WORK_PARTS, FOAF.Agent, DATACITE.Identifier,
+                   DATACITE.IdentifierScheme,
                    KGR.Rejection, KGR.RetiredWork)
 EVIDENCE_CLASSES = (KGR.Match, KGR.FieldEvidence)
 BUILD_CLASSES = (KGR.Build, PROV.SoftwareAgent, PROV.Entity, PROV.Activity)
@@ -153,7 +154,8 @@ class _Terms:
 
 SHAPES = _NAMES["kgrsh"]
 WORK_SHAPES = tuple(SHAPES + n for n in ("WorkShape", "VersionShape", "RecordShape",
-                                         "AuthorShape", "FieldChoiceShape"))
+                                         "FieldChoiceShape"))
+AUTHOR_SHAPES = (SHAPES + "AuthorShape",)
 IDENTIFIER_SHAPES = (SHAPES + "IdentifierShape",)
 OTHER_SHAPES = (SHAPES + "SchemeShape", SHAPES + "RejectionShape", SHAPES + "RetiredWorkShape")
 EVIDENCE_SHAPES = (SHAPES + "MatchShape", SHAPES + "FieldEvidenceShape")
@@ -265,11 +267,10 @@ class ChunkPlan:
 
 
 LEFTOVER_QUERIES = (
-    # what the work chunks reach: realizations, field choices, authors
+    # what the work chunks reach: realizations, field choices
     """SELECT ?x WHERE { VALUES ?t { kgr:Version kgr:SourceRecord } ?x a ?t
                          FILTER NOT EXISTS { ?x frbr:realizationOf ?w . ?w a fabio:Work } }""",
     "SELECT ?x WHERE { ?x a kgr:FieldChoice FILTER NOT EXISTS { ?w kgr:canonicalField ?x } }",
-    "SELECT ?x WHERE { ?x a foaf:Agent FILTER NOT EXISTS { ?s dcterms:creator ?x } }",
 )
 
 
@@ -287,6 +288,11 @@ def plans(store: Store, batch: int = 2000) -> Iterator[ChunkPlan]:
                         if isinstance(row["x"], NamedNode)})
     for part in _batches(leftovers, batch):
         yield ChunkPlan("nodes no work reaches", tuple(part), inverse=True, shapes=WORK_SHAPES)
+    # author nodes are shared by the records writing an author the same way:
+    # validated apart, each with the records and works that link to it
+    authors = sorted(maker.typed([FOAF.Agent], default))
+    for part in _batches(authors, batch * 5):
+        yield ChunkPlan("authors", tuple(part), inverse=True, shapes=AUTHOR_SHAPES)
     identifiers = sorted(maker.typed([DATACITE.Identifier], default))
     for part in _batches(identifiers, batch * 5):
         yield ChunkPlan("identifiers", tuple(part), shapes=IDENTIFIER_SHAPES)

@@ -33,7 +33,7 @@ DATA = BASE + "id/"
 
 KGR = Namespace("kgr", BASE + "ns#", """
     SourceRecord Version Rejection Match FieldEvidence FieldChoice Build RetiredWork
-    source origin recordType arxivVersion authorKey position
+    source origin recordType arxivVersion authorKey authorList
     recordCount versionBasis canonicalField field reason rawText
     matchScore matchedRecord evidence level similarity weight
     candidatePairs rejectedCount evidenceGraph settings

@@ -157,3 +157,26 @@ def test_a_build_without_the_evidence_text_is_read_from_the_store(tmp_path, monk
         (current_path(store) / evidence_text.EVIDENCE_FILE).unlink()
 
     add_both_ways(tmp_path, monkeypatch, EXAMPLE_FILES[:4], EXAMPLE_FILES[4:], between=forget)
+
+
+def test_an_author_node_goes_with_the_last_record_linking_to_it():
+    """Author nodes are shared by the records writing an author the same way
+    (kg.model): one goes when nothing links to it any more, not before."""
+    from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad
+
+    from kg.vocab import DATA, DCTERMS, FOAF
+
+    creator, name = NamedNode(DCTERMS.creator), NamedNode(FOAF.name)
+    r1, r2, w = (NamedNode(f"{DATA}record/s/{n}") for n in ("1", "2", "3"))
+    a = NamedNode(f"{DATA}author/00000000000000aa")
+    links = [Quad(s, creator, a, DefaultGraph()) for s in (r1, r2, w)]
+    own = Quad(a, name, Literal("Ann Example"), DefaultGraph())
+    store = Store()
+    store.extend([*links, own])
+    # two of three links go: the node stays
+    assert incremental._orphan_authors(store, [a.value], {}, links[:2]) == []
+    # the last link goes, or is written again: the node goes, or stays
+    assert incremental._orphan_authors(store, [a.value], {}, links) == [own]
+    assert incremental._orphan_authors(store, [a.value], {str(links[2]): links[2]}, links) == []
+    # only author nodes are looked at
+    assert incremental._orphan_authors(store, [r1.value], {}, links) == []

@@ -12,7 +12,7 @@ from pyoxigraph import Store
 
 from kg.model import identifier_iri, record_iri
 from kg.store import open_store
-from kg.vocab import PREFIXES
+from kg.vocab import DATA, PREFIXES
 from resolve.readers import make_origin, origin_parts
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
@@ -84,8 +84,11 @@ def record(store: Path, source: str, record_id: str, schemes: set[tuple[str, str
         pairs.add((scheme, row["v"]))
     assert len(pairs) == len(ids)
     urls = {r["u"] for r in select(store, f"SELECT ?u WHERE {{ <{rec}> fabio:hasURL ?u }}")}
-    authors = [r["n"] for r in select(store, f"""SELECT ?n ?p WHERE {{ <{rec}> dcterms:creator ?a .
-        ?a foaf:name ?n ; kgr:position ?p }} ORDER BY ?p""")]
+    # the record's kgr:authorList names its author nodes in order
+    lists = select(store, f"SELECT ?l WHERE {{ <{rec}> kgr:authorList ?l }}")
+    names = {r["a"]: r["n"] for r in select(store, f"""SELECT ?a ?n WHERE {{
+        <{rec}> dcterms:creator ?a . ?a foaf:name ?n }}""")}
+    authors = [names[f"{DATA}author/{a}"] for a in (lists[0]["l"].split() if lists else ())]
     return RecordView(rows[0].get("t"), pairs, urls, authors, rows[0].get("o"), rows[0].get("w"))
 
 

@@ -127,9 +127,10 @@ BREAKAGES = [
     ("a version no work reaches",
      "INSERT DATA { id:expression\\/eorphan a fabio:Expression, kgr:Version }",
      DATA + "expression/eorphan", "frbr:realizationOf"),
-    ("an author of two records",
-     f"INSERT DATA {{ <{ARXIV}> dcterms:creator <{CROSSREF}/author/1> }}",
-     f"{CROSSREF}/author/1", "^dcterms:creator"),
+    ("an author of no record",
+     'INSERT DATA { id:author\\/00000000000000aa a foaf:Agent ; foaf:name "Nobody" ; '
+     'kgr:authorKey "nobody" }',
+     DATA + "author/00000000000000aa", "^dcterms:creator"),
     ("a node of no class the tool writes",
      'INSERT DATA { <http://example.org/x> dcterms:title "no class" }',
      "<http://example.org/x>", "rdf:type"),
