@@ -31,7 +31,7 @@ import hashlib
 import json
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from types import ModuleType
@@ -115,10 +115,13 @@ def save_features(directory: Path, values: Sequence[Features],
     lines: Iterator[str] = (_dumps(features_json(f)) for f in values[skip:])
     if not skip:
         lines = _prepend(_dumps({"format": FORMAT, "code": code}), lines)
-    _write(path, lines, append=skip > 0)
+    write_gz(path, lines, append=skip > 0)
 
 
-def _write(path: Path, lines: Iterator[str], append: bool = False) -> None:
+def write_gz(path: Path, lines: Iterable[str], append: bool = False) -> None:
+    """``lines`` into a gzip file of their own (or appended to ``path`` as a
+    further gzip member), newline-terminated, in batches; the same bytes for
+    the same lines (no time stamp).  The state's files are all written so."""
     with path.open("ab" if append else "wb") as raw, \
             gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
         batch: list[str] = []
@@ -147,7 +150,7 @@ def save_works(directory: Path, resolution: Resolution) -> None:
                        v.arxiv_version] for v in wv.versions],
                      [list(r) for r in wv.revisions]])
              for w, wv in zip(resolution.works, resolution.versions, strict=True))
-    _write(directory / WORKS_FILE, _prepend(_dumps({"format": FORMAT, "code": works_code()}),
+    write_gz(directory / WORKS_FILE, _prepend(_dumps({"format": FORMAT, "code": works_code()}),
                                             lines))
 
 

@@ -56,7 +56,7 @@ from resolve.prior import KnownLevels, KnownWork, comparisons_signature
 from resolve.scoring import Model
 from resolve.types import Author, Record, Rejection
 
-from .derived import load_features, load_works, save_features, save_works
+from .derived import load_features, load_works, save_features, save_works, write_gz
 from .store import StoreError
 
 IDS_FILE = "work-ids.json.gz"
@@ -79,7 +79,7 @@ def save_ids(directory: Path, resolution: Resolution) -> None:
     doc = {"format": FORMAT, "generation": ids.generation, "redirects": ids.redirects,
            "works": [{"id": i, "founder": list(f), "since": s,
                       "members": sorted([list(k) for k in m])} for i, f, s, m in works]}
-    _write_gz(directory / IDS_FILE, [json.dumps(doc, ensure_ascii=False, sort_keys=True)])
+    write_gz(directory / IDS_FILE, [json.dumps(doc, ensure_ascii=False, sort_keys=True)])
 
 
 def load_ids(directory: Path) -> PriorIds | None:
@@ -143,7 +143,7 @@ def save_records(directory: Path, records: Sequence[Record],
         skip_records, skip_rejected = earlier.records, earlier.rejected
     lines = (dumps({"record": record_json(r)}) for r in records[skip_records:])
     rejections = (dumps({"rejection": asdict(j)}) for j in rejected[skip_rejected:])
-    _write_gz(path, _chain(lines, rejections), append=skip_records > 0)
+    write_gz(path, _chain(lines, rejections), append=skip_records > 0)
 
 
 @dataclass(frozen=True)
@@ -316,19 +316,6 @@ def id_counts(ids: IdAssignment | None, prior: PriorIds | None) -> dict[str, int
 def _chain(*parts: Iterator[str]) -> Iterator[str]:
     for part in parts:
         yield from part
-
-
-def _write_gz(path: Path, lines: Iterator[str] | Sequence[str], append: bool = False) -> None:
-    with path.open("ab" if append else "wb") as raw, \
-            gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1, mtime=0) as gz:
-        batch: list[str] = []
-        for line in lines:
-            batch.append(line)
-            if len(batch) >= 4096:
-                gz.write(("\n".join(batch) + "\n").encode("utf-8", "surrogatepass"))
-                batch = []
-        if batch:
-            gz.write(("\n".join(batch) + "\n").encode("utf-8", "surrogatepass"))
 
 
 def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
