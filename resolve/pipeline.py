@@ -215,7 +215,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
             venue_aliases=aliases)
         levels = levels[:len(pairs)]
         scorer, scored = score_with_clean_sources(records, features, stats, estimation.model,
-                                                  settings, pairs, levels)
+                                                  settings, pairs, levels, aliases)
     with stage("clustering"):
         completed: list[np.ndarray] = []
 

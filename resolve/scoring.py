@@ -24,6 +24,7 @@ import numpy as np
 
 from .comparisons import ALL_COMPARISONS, FIELD_COUNT, Comparison, comparison_index
 from .features import Features, TokenStats
+from .venues import apply_venue_aliases
 from .settings import Settings
 from .types import FieldEvidence, ScoredPair
 
@@ -206,6 +207,10 @@ class PairScorer:
     extra: PairEvidence | None = None
     adjust: bool = True
     """False: no term-frequency adjustment (weights as the model has them)."""
+    venue_aliases: frozenset[tuple[str, str]] = frozenset()
+    """Venue names learnt to be one venue (:mod:`resolve.venues`): the pairs
+    this scorer compares itself (:meth:`score_pairs`, :meth:`explain`) get
+    the alias level as the build's pairs did."""
 
     @cached_property
     def _tables(self) -> list[np.ndarray]:
@@ -258,7 +263,13 @@ class PairScorer:
                 for (x, y), score in zip(pairs, prob.tolist(), strict=True)]
 
     def score_pairs(self, pairs: Sequence[tuple[int, int]], jobs: int = 1) -> list[ScoredPair]:
-        return self.score(pairs, compare_pairs(self.features, pairs, jobs))
+        return self.score(pairs, self._compare(pairs, jobs))
+
+    def _compare(self, pairs: Sequence[tuple[int, int]], jobs: int = 1) -> np.ndarray:
+        levels = compare_pairs(self.features, pairs, jobs)
+        if self.venue_aliases:
+            levels = apply_venue_aliases(levels, pairs, self.features, self.venue_aliases)
+        return levels
 
     def explain_row(self, a: int, b: int, row: np.ndarray) -> tuple[FieldEvidence, ...]:
         """The per-field evidence of pair ``(a, b)`` from its level row: each
@@ -288,7 +299,7 @@ class PairScorer:
 
     def explain(self, a: int, b: int) -> tuple[FieldEvidence, ...]:
         """The per-field evidence of any pair (its levels compared now)."""
-        return self.explain_row(a, b, compare_pairs(self.features, [(a, b)])[0])
+        return self.explain_row(a, b, self._compare([(a, b)])[0])
 
     @cached_property
     def _record_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -81,3 +81,15 @@ def test_resolution_learns_and_shows_the_alias() -> None:
     assert len(res.works) == 8
     evidence = res.scorer.explain_row(0, 8, res.levels[scored[(0, 8)]])
     assert any(e.field == "venue" and e.level == level for e in evidence)
+
+
+def test_a_pair_compared_again_gets_the_alias_level_too() -> None:
+    """``kg explain`` and a scored pair's ``evidence`` compare the pair anew:
+    they must show (and score) the level the build used, not "different"."""
+    records, _, _, _ = _pairs(8)
+    res = resolve_records(records, Settings(estimate_weights=False))
+    level = ALL_COMPARISONS[VENUE].levels[ALIAS].name
+    pair = next(p for p in res.scored if (p.a, p.b) == (0, 8))
+    assert any(e.field == "venue" and e.level == level for e in pair.evidence)
+    assert any(e.field == "venue" and e.level == level for e in res.scorer.explain(0, 8))
+    assert res.scorer.score_pairs([(0, 8)])[0].score == pair.score
