@@ -24,9 +24,9 @@ import numpy as np
 
 from .comparisons import ALL_COMPARISONS, FIELD_COUNT, Comparison, comparison_index
 from .features import Features, TokenStats
-from .venues import apply_venue_aliases
 from .settings import Settings
 from .types import FieldEvidence, ScoredPair
+from .venues import apply_venue_aliases
 
 # How many records are expected to carry one work's title or author (a record
 # and a copy); values carried by more records get a term-frequency penalty.
