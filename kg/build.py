@@ -65,17 +65,15 @@ from .state import Earlier, StateWriter, id_counts, load_ids
 from .store import StoreError, bulk_load, create_store, load_in_turns, write_metadata
 from .storedir import begin_build, check_unlocked, current_path
 
-# Builds of up to this many records (about a million quads at most) load the
-# graph with one Oxigraph loader
-# (a graph of under a million quads is a single batch: one sorted file per index,
-# so the optimize after it has nothing to compact); larger builds use loaders in
-# turns of half a million quads (kg.store.load_in_turns: each loader holds up to
-# three batches of a million quads; two loaders on depression's 2.9 million
-# quads peaked at 2.7 GB, one at 2.2 GB).  Two loaders side by side on cardiac
-# (532,166 quads) took more time than one: each sorts half the quads, but their
-# files overlap and optimize then merges them (1.6 to 2.2 s of 8.5 s; 1.2 s more
-# processor time in all; benchmarks/LEAN.md).
-ONE_LOADER_UP_TO = 15_000
+# Builds of up to this many records load the graph with two Oxigraph loaders side
+# by side (a graph of under a million quads is a single batch for one loader,
+# sorted and written by one thread); larger builds use loaders in turns of half
+# a million quads (kg.store.load_in_turns: each loader holds up to three batches
+# of a million quads; two loaders on depression's 2.9 million quads peaked at
+# 2.7 GB, one at 2.2 GB).  One loader for cardiac (532,166 quads, one batch, so
+# nothing for optimize to merge) used 1.3 s less processor time but took as long
+# on an idle machine: its single thread sorts every index alone (benchmarks/LEAN.md).
+TWO_LOADERS_UP_TO = 30_000
 
 Progress = Callable[[str], None]
 """Called with the name of what starts (for a progress display)."""
@@ -199,7 +197,7 @@ def write_store(store: Path, read: ReadResult, resolution: Resolution, info: Bui
     tee = EvidenceTee(resolution_nquads(resolution, read.rejected, info, evidence))
     quads = itertools.chain(tee, human.decisions_nquads(decisions, resolution.human_skipped))
     try:
-        loaded = (bulk_load(oxi, quads, streams=1) if len(records) <= ONE_LOADER_UP_TO
+        loaded = (bulk_load(oxi, quads, streams=2) if len(records) <= TWO_LOADERS_UP_TO
                   else load_in_turns(oxi, quads))
     except StoreError as exc:
         raise StoreError(f"{store}: {exc}") from exc
