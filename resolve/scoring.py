@@ -271,13 +271,20 @@ class PairScorer:
             levels = apply_venue_aliases(levels, pairs, self.features, self.venue_aliases)
         return levels
 
-    def explain_row(self, a: int, b: int, row: np.ndarray) -> tuple[FieldEvidence, ...]:
+    def explain_row(self, a: int, b: int, row: np.ndarray,
+                    weighed: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[FieldEvidence, ...]:
         """The per-field evidence of pair ``(a, b)`` from its level row: each
         comparison's level and its weight as :meth:`weights` made it (missing
         identifiers left out), then any extra evidence.  The similarity shown
-        beside a banded level is measured again for display."""
+        beside a banded level is measured again for display.  ``weighed``:
+        the pair's row of :meth:`weights` and of its ``adjusted`` flags, when
+        the caller computed them for many pairs at once."""
         levels = np.asarray(row, dtype=np.int8).reshape(1, -1)
-        weights, adjusted = self.weights(np.array([a]), np.array([b]), levels)
+        if weighed is None:
+            weights, adjusted = self.weights(np.array([a]), np.array([b]), levels)
+        else:
+            weights, adjusted = weighed[0].reshape(1, -1), weighed[1].reshape(1, -1)
         fa, fb = self.features[a], self.features[b]
         evidence: list[FieldEvidence] = []
         for k, comp in enumerate(ALL_COMPARISONS):
