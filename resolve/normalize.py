@@ -126,7 +126,8 @@ def normalize_title(s: str | None) -> str:
 # its author list and often a year: "Neil, and G. Weikum. The LRU-K Page
 # Replacement Algorithm ...", "P., Naughton, JF, Shukla, A.(1998) Simultaneous
 # ...", "Smith. BL (1990). Learning communities ...".
-_LEAD_INITIALS = re.compile(r"^(?:(?:[A-Z]\.){1,3},?|[A-Z]{1,2}[.,]{1,2})$")  # "D." "J.F.," "JF,"
+_LEAD_INITIALS = re.compile(
+    r"^(?:and|&)?(?:(?:[A-Z]\.){1,3},?|[A-Z]{1,2}[.,]{1,2})$")  # "D." "J.F.," "JF," "andX."
 _LEAD_BARE_INITIALS = re.compile(r"^[A-Z]{1,2}$")                          # "SB" (Zdonik)
 _LEAD_NAME = re.compile(r"^[A-Z][a-z\u00c0-\u024f'\u2019\-]+[.,]?$")       # "Shasha," "Ullman."
 _LEAD_CAPITALIZED = re.compile(r"^[A-Z][a-z]")
@@ -145,10 +146,12 @@ def strip_citation_lead(title: str) -> str | None:
     Scholar's result pages, citation parsers): the title field then starts
     with the end of the author list, and a year ("Mannila, and S. Saluja.
     Discovering ...", "K. & Brodbeck, D.(1998). The order of things ...").
-    A lead is at most 12 words, each a capitalized name, initials, "and", "et
-    al." or a year; it holds initials, a year or "et al." and ends with ".",
-    "," or ")" (not ":", a title's own colon), and what follows starts with a capital or a
-    quote and has three words or more.  A title's own opening is no lead: its
+    A lead is at most 12 words, each a capitalized name, initials (with the
+    "and" before them run in, as PDF text extraction leaves it: "andX. Ju.
+    Staggered striping ..."), "and", "et al." or a year; it holds initials,
+    a year or "et al." and ends with ".", "," or ")" (not ":", a title's own
+    colon), and what follows starts with a capital or a quote and has three
+    words or more.  A title's own opening is no lead: its
     words are not all names ("Sleepers and Workaholics: ...", "Edgar F. Codd:
     a tribute", "As E. coli continues ...")."""
     words = title.split()

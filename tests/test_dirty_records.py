@@ -179,7 +179,10 @@ def test_title_words_read_as_authors_are_left_out() -> None:
      "Buffer Management for Continuous Media"),
     ("Stonehouse, 1999. Developing a decision support system for manure management",
      "Developing a decision support system for manure management"),
+    ("andX. Ju. Staggered striping in multimedia information systems",
+     "Staggered striping in multimedia information systems"),
     # a title's own opening is no lead
+    ("Andrew: a distributed personal computing environment", None),
     ("Edgar F. Codd: a tribute and personal memoir", None),
     ("Jeffrey D. Ullman Speaks Out on the Future of Higher Education", None),
     ("Sleepers and Workaholics: Caching Strategies in Mobile Environments", None),
