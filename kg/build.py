@@ -53,10 +53,9 @@ from .incremental import (
     Base,
     graph_model,
     plan_in_place,
-    update_library,
     write_in_place,
 )
-from .library_file import save_library
+from .library_file import save_changes, save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
 from .state import Earlier, StateWriter, id_counts, load_ids
@@ -348,9 +347,10 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     plan, in_full = plan_in_place(base, resolution, read.rejected)
     # the library file (what the exports of works read, kg.library_file) is made
     # by the process writing the state, while the graph loads (after it, it was
-    # 2 s of cardiac's build and 19 s of depression's); in place, it is updated
-    library = (functools.partial(update_library, base.path, staged.path, read.records,
-                                 resolution.works, plan)
+    # 2 s of cardiac's build and 19 s of depression's); in place, the old file is
+    # kept and the changes written beside it (kg.library_file.save_changes)
+    library = (functools.partial(save_changes, base.path, staged.path, read.records,
+                                 resolution.works, plan.works, plan.records, plan.old_works)
                if base is not None and plan is not None
                else functools.partial(save_library, staged.path, read.records, resolution.works))
     state = StateWriter(staged.path, resolution, read.rejected,

@@ -40,31 +40,24 @@ by other graph-writing code (another digest), or the add rewrites more than
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 
 from resolve import __version__, comparisons, scoring
-from resolve.decisions import work_of
 from resolve.ids import PriorIds
 from resolve.pipeline import Resolution
-from resolve.types import Identifier, Record, Rejection, Work
+from resolve.types import Identifier, Rejection
 
 from . import decisions as human
 from . import evidence_text, links, model, vocab
-from .bibliography import WorkEntry, entry_key
-from .library_file import LIBRARY_FILE, record_entries_of, save_library, work_entries_of
 from .model import BuildInfo, part_nquads
 from .storedir import StoreError
 from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, FRBR, KGR, PROV
-
-_LIBRARY_FIELDS = [f.name for f in fields(WorkEntry)]
 
 IN_PLACE_UP_TO = 0.2
 """The largest share of all records that the records of changed works may be
@@ -419,80 +412,3 @@ def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resoluti
     return {"quads": updated.added, "quads removed": updated.removed,
             "decisions explained": updated.explained, "store copy": copied,
             **updated.timings, "graph in place": round(time.perf_counter() - t0, 3)}
-
-
-# --- the library file -------------------------------------------------------------
-
-
-def update_library(old: Path, directory: Path, records: Sequence[Record],
-                   works: Sequence[Work], plan: Plan) -> int:
-    """:func:`kg.library_file.save_library` of ``records`` and ``works`` into
-    ``directory``, from the library file of the build in ``old``: the lines of
-    the unchanged works and of their records are taken as they are (they are
-    functions of the work's records and id), the others made again; the entry
-    keys are given again in work-id order (a new key can make an old one
-    longer).  The same content as :func:`save_library`; its size in bytes."""
-    path = Path(old) / LIBRARY_FILE
-    try:
-        fh = gzip.open(path, "rt", encoding="utf-8", errors="surrogateescape")
-        head = json.loads(fh.readline())
-    except (OSError, ValueError):
-        return save_library(directory, records, works)
-    with fh:
-        if head.get("fields") != _LIBRARY_FIELDS:
-            return save_library(directory, records, works)
-        old_works = {}
-        for _ in range(int(head["works"])):
-            line = fh.readline().rstrip("\n")
-            old_works[line[2:line.index('"', 2)]] = line  # the work id, first field
-        old_records = [fh.readline().rstrip("\n") for _ in range(int(head["records"]))]
-    changed = set(plan.works)
-    fresh = {e.work_id: e for e in work_entries_of(records, [works[n] for n in plan.works])}
-    todo = set(plan.records)
-    subset = sorted(todo)
-    owner = work_of(len(records), works)
-    entries = record_entries_of([records[i] for i in subset],
-                                [Work(works[owner[i]].work_id, (j,)) for j, i in
-                                 enumerate(subset)])
-    new_records = dict(zip(subset, entries, strict=True))
-    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    key_at = _LIBRARY_FIELDS.index("key")
-    used: set[str] = set()
-    out = [dumps({"fields": _LIBRARY_FIELDS, "works": len(works), "records": len(records)})]
-    for n, w in sorted(enumerate(works), key=lambda nw: nw[1].work_id):
-        if n in changed:
-            e = fresh[w.work_id]
-            e.key = entry_key(e, used)
-            out.append(dumps([getattr(e, name) for name in _LIBRARY_FIELDS]))
-            continue
-        line = old_works[w.work_id]
-        values = json.loads(line)
-        old_key = values[key_at]
-        values[key_at] = _key_again(old_key, w.work_id, used)
-        out.append(line if values[key_at] == old_key else dumps(values))
-    for i in range(len(records)):
-        if i in todo:
-            e = new_records[i]
-            out.append(dumps([getattr(e, name) for name in _LIBRARY_FIELDS]))
-        else:
-            out.append(old_records[i])
-    target = Path(directory) / LIBRARY_FILE
-    with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1,
-                                                 mtime=0) as gz:
-        for start in range(0, len(out), 4096):
-            gz.write(("\n".join(out[start:start + 4096]) + "\n").encode("utf-8",
-                                                                        "surrogateescape"))
-    return target.stat().st_size
-
-
-def _key_again(old_key: str, work_id: str, used: set[str]) -> str:
-    """:func:`kg.bibliography.entry_key` of an unchanged work, from its old
-    key (its family-and-year part and the work id's digits)."""
-    base = old_key.rsplit("_", 1)[0]
-    hexdigits = work_id.removeprefix("w")
-    for n in range(8, len(hexdigits) + 1):
-        key = f"{base}_{hexdigits[:n]}"
-        if key not in used:
-            used.add(key)
-            return key
-    raise RuntimeError(f"duplicate work id {work_id}")  # pragma: no cover

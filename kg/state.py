@@ -22,7 +22,8 @@ In a build's directory (``DIR/builds/NAME/``), next to ``records.jsonl.gz``
                              ``kg add`` does not derive them again
 
 and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
-``library.jsonl.gz`` (:mod:`kg.library_file`), ``evidence-graph.nq.gz`` and
+``library.jsonl.gz`` (:mod:`kg.library_file`; after an add, the old build's
+file and ``library-changes.jsonl.gz``), ``evidence-graph.nq.gz`` and
 ``evidence-signatures.json.gz`` (:mod:`kg.evidence_text`).  ``kg add`` writes
 ``records-normalized.jsonl.gz`` as the old build's file followed by a gzip
 member of the new records and rejections (:func:`save_records`).

@@ -14,10 +14,10 @@ from _kgfixtures import EXAMPLE_FILES, describe, run
 from pyoxigraph import Store
 from test_add import A1, B1, C1, _synthetic, _write
 
-from kg import evidence_text, incremental
+from kg import evidence_text, incremental, library_file
 from kg.add import add_records
 from kg.build import build_store
-from kg.library_file import LIBRARY_FILE
+from kg.library_file import CHANGES_FILE, load_library
 from kg.state import RECORDS_FILE
 from kg.storedir import current_path, store_metadata
 from kg.vocab import PROV
@@ -51,16 +51,21 @@ def add_both_ways(tmp_path: Path, monkeypatch, first: list[str], second: list[st
     shutil.copytree(inplace, full)
     for step in ([second, then] if then else [second]):
         monkeypatch.setattr(incremental, "IN_PLACE_UP_TO", 1.0)
+        monkeypatch.setattr(library_file, "CHANGES_UP_TO", 1.0)
         add_records(step, inplace, jobs=1)
         assert store_metadata(inplace)["graph"]["written"] == "in place"
+        assert (current_path(inplace) / CHANGES_FILE).is_file()
         monkeypatch.setattr(incremental, "IN_PLACE_UP_TO", -1.0)
         add_records(step, full, jobs=1)
         meta = store_metadata(full)
         assert meta["graph"]["written"] == "in full" and "rewrites" in meta["graph"]["why"]
         assert store_metadata(inplace)["build"] == meta["build"]
         assert dump(current_path(inplace)) == dump(current_path(full))
-        for name in (LIBRARY_FILE, RECORDS_FILE, evidence_text.EVIDENCE_FILE):  # reused, or not
+        for name in (RECORDS_FILE, evidence_text.EVIDENCE_FILE):  # reused, or not
             assert unzip(current_path(inplace) / name) == unzip(current_path(full) / name), name
+        # the library: the old file and the add's changes, or the file whole
+        assert not (current_path(full) / CHANGES_FILE).exists()
+        assert load_library(current_path(inplace)) == load_library(current_path(full))
     return inplace, full
 
 
