@@ -21,7 +21,9 @@ In a build's directory (``DIR/builds/NAME/``), next to ``records.jsonl.gz``
     works.jsonl.gz           made of each cluster (:mod:`kg.derived`), so that
                              ``kg add`` does not derive them again
 
-and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
+and a packed copy of the records, rejections, features, works and ids that
+``kg add`` reads faster (:mod:`kg.packed`: ``state-packed.json`` and the
+segments it names); and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
 ``library.jsonl.gz`` (:mod:`kg.library_file`; after an add, the old build's
 file and ``library-changes.jsonl.gz``), ``evidence-graph.nq.gz`` and
 ``evidence-signatures.json.gz`` (:mod:`kg.evidence_text`).  ``kg add`` writes
@@ -57,6 +59,7 @@ from resolve.prior import KnownLevels, KnownWork, comparisons_signature
 from resolve.scoring import Model
 from resolve.types import Author, Record, Rejection
 
+from . import derived, packed
 from .derived import load_features, load_works, save_features, save_works, write_gz
 from .store import StoreError
 
@@ -219,8 +222,14 @@ class State:
 
 
 def load_state(directory: Path) -> State:
-    """The resolution state of the build in ``directory``."""
-    records, rejected = load_records(directory)
+    """The resolution state of the build in ``directory``: from its packed
+    copy (:mod:`kg.packed`) where this Python can read it, else from the
+    JSON files."""
+    fast = packed.load(directory, derived.features_code(), derived.works_code())
+    if fast is not None:
+        records, rejected = fast.records, fast.rejected
+    else:
+        records, rejected = load_records(directory)
     path = directory / RESOLUTION_FILE
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -237,6 +246,8 @@ def load_state(directory: Path) -> State:
                                      z["b"].astype(np.int64), z["levels"].astype(np.int8))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{directory}: cannot read the resolution state: {exc}") from exc
+    if fast is not None and (fast.ids is not None or not (directory / IDS_FILE).is_file()):
+        return State(records, rejected, fast.ids, estimation, levels, fast.features, fast.works)
     return State(records, rejected, load_ids(directory), estimation, levels,
                  load_features(directory, len(records)), load_works(directory, len(records)))
 
@@ -249,9 +260,12 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
     save_records(directory, resolution.records, rejected, earlier)
     save_levels(directory, resolution)
     own = resolution.own_features
-    save_features(directory, resolution.features if own is None else own,
-                  (earlier.directory, earlier.records) if earlier else None)
+    kept = resolution.features if own is None else own
+    save_features(directory, kept, (earlier.directory, earlier.records) if earlier else None)
     save_works(directory, resolution)
+    packed.save(directory, resolution, rejected, kept, derived.features_code(),
+                derived.works_code(),
+                (earlier.directory, earlier.records, earlier.rejected) if earlier else None)
 
 
 class StateWriter:
