@@ -155,7 +155,8 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                     added_from=len(state.records), decided=decided,
                     evidence=str(meta.get("evidence", "decisions")),
                     base=None if state.ids is None else Base(
-                        pinned.path, meta, state.ids, len(state.records), len(state.rejected)))
+                        pinned.path, meta, state.ids, len(state.records), len(state.rejected),
+                        state.made_by))
     finally:
         gc.unfreeze()  # see _long_lived
     report.timings["resolution state read"] = state_seconds

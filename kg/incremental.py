@@ -12,7 +12,10 @@ changes few of them, so :func:`update_store` instead
    resolution).  A work is *unchanged* when it has the same id and the same
    records as before: its canonical fields, versions and links are functions
    of its records alone (:func:`resolve.works.make_works`,
-   :func:`resolve.versions.work_versions`), so its quads are the old ones.
+   :func:`resolve.versions.work_versions`), so its quads are the old ones,
+   ``prov:wasGeneratedBy`` too: a work names the build that made it as it is
+   (:func:`made_by`; before, every work named the last build, and an add of
+   1% to depression rewrote that quad of all 69,733 works).
    Everything else is rewritten: the changed works (and their version and
    field-choice nodes), the records of changed works (the records added are
    among them), the new or changed redirects, the new rejections, and the
@@ -20,9 +23,7 @@ changes few of them, so :func:`update_store` instead
 3. removes from the copy the quads of the subjects it rewrites that the new
    graph does not have (read from the store: the old works' expression and
    field-choice nodes are found there), and identifier, scheme and author
-   nodes no longer linked from anything; replaces ``prov:wasGeneratedBy`` of every
-   work and rejection (the build's IRI is a digest of all record keys, so it
-   changes with every add); brings the named graphs (match evidence, build,
+   nodes no longer linked from anything; brings the named graphs (match evidence, build,
    people's decisions) to the new build's by a quad-level difference (a
    pair's score may move with the corpus statistics, so every kept decision
    is compared); and adds the rewritten quads the copy lacks.
@@ -57,7 +58,7 @@ from . import decisions as human
 from . import evidence_text, links, model, vocab
 from .model import BuildInfo, part_nquads
 from .storedir import StoreError
-from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, FRBR, KGR, PROV
+from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, FRBR, KGR
 
 IN_PLACE_UP_TO = 0.2
 """The largest share of all records that the records of changed works may be
@@ -91,10 +92,38 @@ class Base:
     records: int
     """How many records it had: the add's records come after them."""
     rejected: int
+    made_by: Mapping[str, str] = field(default_factory=dict)
+    """The builds (IRIs) that made its works and rejections as they are, by
+    their IRIs, where that is not this build (:func:`made_by`)."""
 
     @property
     def build_iri(self) -> str:
         return f"{DATA}build/{self.metadata.get('build', '')}"
+
+
+def made_by(base: Base | None, resolution: Resolution, rejected: Sequence[Rejection],
+            build_iri: str) -> dict[str, str]:
+    """Which build made each work and rejection of ``resolution`` as it is,
+    by their IRIs, where that is not the build of ``build_iri`` (each work
+    and rejection is ``prov:wasGeneratedBy`` it): a work with the id and the
+    records it had in ``base`` keeps the build that made it, as do the
+    rejections ``base`` had; everything else, and all of a build without
+    ``base`` (``kg build`` makes everything again), is made by this build."""
+    if base is None:
+        return {}
+    old = {w.work_id: w.members for w in base.ids.works}
+    records = resolution.records
+    out: dict[str, str] = {}
+    for w in resolution.works:
+        members = old.get(w.work_id)
+        if members is not None and len(members) == len(w.members) and \
+                members == frozenset(records[i].key for i in w.members):
+            s = f"{DATA}work/{w.work_id}"
+            out[s] = base.made_by.get(s, base.build_iri)
+    for r in rejected[:base.rejected]:
+        s = model.rejection_iri(r)
+        out[s] = base.made_by.get(s, base.build_iri)
+    return {s: b for s, b in out.items() if b != build_iri}
 
 
 def plan_in_place(base: Base | None, resolution: Resolution, rejected: Sequence[Rejection]
@@ -207,7 +236,6 @@ _DEFAULT = DefaultGraph()
 _REALIZATION_OF = NamedNode(FRBR.realizationOf)
 _CANONICAL_FIELD = NamedNode(KGR.canonicalField)
 _HAS_IDENTIFIER = NamedNode(vocab.DATACITE.hasIdentifier)
-_GENERATED_BY = NamedNode(PROV.wasGeneratedBy)
 _CREATOR = NamedNode(vocab.DCTERMS.creator)
 _SHARED_LINKS = (_HAS_IDENTIFIER, _CREATOR)
 _IDENTIFIER_PREFIX = f"{DATA}identifier/"
@@ -217,20 +245,23 @@ _AUTHOR_PREFIX = f"{DATA}author/"
 def update_store(store: Store, directory: Path, base: Base, plan: Plan,
                  resolution: Resolution, rejected: Sequence[Rejection], info: BuildInfo,
                  decisions: Sequence[human.Decision] = (),
-                 evidence: str = "decisions") -> Updated:
+                 evidence: str = "decisions", made: Mapping[str, str] | None = None
+                 ) -> Updated:
     """Make ``store``, a copy of ``base``'s (:func:`copy_store`) in the new
     build's ``directory``, hold the graph of ``resolution`` (``plan``: what
     changed, :func:`plan_update`) (see the module's
     docstring): afterwards it has exactly the quads
     :func:`kg.build.write_store` would write for the same arguments.  The
-    evidence graph's text is kept in ``directory`` (:class:`EvidenceTee`)."""
+    evidence graph's text is kept in ``directory`` (:class:`EvidenceTee`).
+    ``made``: :func:`made_by` (the works and rejections the add leaves as
+    they were keep their quads, ``prov:wasGeneratedBy`` too)."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
     records, works = resolution.records, resolution.works
     text = "".join(part_nquads(
         records, works, resolution.versions, record_positions=plan.records,
         work_positions=plan.works, redirects=plan.redirects, rejections=plan.rejections,
-        decisions=(), build=info, with_build=False))
+        decisions=(), build=info, with_build=False, made_by=made))
     new = _canonical(text)
     # the subjects rewritten: their quads the new graph lacks go
     subjects: list[NamedNode] = [NamedNode(model.record_iri(*records[i].key))
@@ -259,19 +290,7 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
 
     t = time.perf_counter()
     added = 0
-    old_build, new_build = NamedNode(base.build_iri), NamedNode(info.iri)
     removed = _remove(store, gone)
-    if old_build != new_build:
-        # every work and rejection names the build that made it: the old
-        # build's works and rejections (those rewritten went above) now name
-        # the new one (the works and rejections rewritten are in ``new``)
-        old_works = set(plan.old_works)
-        generated = [NamedNode(f"{DATA}work/{w.work_id}") for w in base.ids.works
-                     if w.work_id not in old_works]
-        generated += [NamedNode(model.rejection_iri(r)) for r in rejected[:base.rejected]]
-        removed += _remove(store, (Quad(s, _GENERATED_BY, old_build) for s in generated))
-        store.bulk_extend([Quad(s, _GENERATED_BY, new_build) for s in generated])
-        added += len(generated)
     added += _add(store, new.values())
     timings["graph update"] = round(time.perf_counter() - t, 3)
 
@@ -295,7 +314,7 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
     added += a
     small = {BUILD_GRAPH: part_nquads(records, works, resolution.versions, record_positions=(),
                                       work_positions=(), redirects={}, rejections=(),
-                                      decisions=(), build=info),
+                                      decisions=(), build=info, made_by=made),
              DECISIONS_GRAPH: human.decisions_nquads(decisions, resolution.human_skipped)}
     for graph, quads in small.items():
         r, a = sync_graph(store, graph, quads)
@@ -396,7 +415,8 @@ def _add(store: Store, quads: Iterable[Quad]) -> int:
 def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resolution,
                    rejected: Sequence[Rejection], info: BuildInfo,
                    decisions: Sequence[human.Decision] = (), evidence: str = "decisions",
-                   on_created: Callable[[], None] | None = None) -> dict[str, float | int]:
+                   on_created: Callable[[], None] | None = None,
+                   made: Mapping[str, str] | None = None) -> dict[str, float | int]:
     """What :func:`kg.build.write_store` does, by copying ``base``'s store into
     ``directory`` (:func:`copy_store`) and updating it (:func:`update_store`):
     the quads added and removed, and the timings.  ``on_created`` is called
@@ -407,7 +427,7 @@ def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resoluti
     if on_created:
         on_created()
     updated = update_store(store, directory, base, plan, resolution, rejected, info,
-                           decisions, evidence)
+                           decisions, evidence, made)
     del store  # closes it
     return {"quads": updated.added, "quads removed": updated.removed,
             "decisions explained": updated.explained, "store copy": copied,

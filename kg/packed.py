@@ -71,18 +71,22 @@ class Packed:
     features: list[Features] | None
     works: dict[tuple[int, ...], KnownWork] | None
     ids: PriorIds | None
+    made_by: dict[str, str]
+    """As :func:`kg.state.short_made_by` gives it."""
 
 
 # --- writing ----------------------------------------------------------------------
 
 def save(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
          features: Sequence[Features], features_code: str, works_code: str,
-         earlier: tuple[Path, int, int] | None = None) -> None:
+         earlier: tuple[Path, int, int] | None = None,
+         made_by: dict[str, str] | None = None) -> None:
     """The packed copy of the state of ``resolution`` (``features``: those
     the state keeps, made by code of digest ``features_code``) into
     ``directory``.  ``earlier``: the directory of the build an add started
     from and its numbers of records and rejections; its segments of those are
-    linked, when it has a packed copy this Python can read."""
+    linked, when it has a packed copy this Python can read.  ``made_by``: as
+    :func:`kg.state.short_made_by` gives it."""
     directory = Path(directory)
     records = resolution.records
     old = _manifest(earlier[0]) if earlier else None
@@ -126,7 +130,7 @@ def save(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
                            strict=True))
         doc["ids"] = {"segment": _write(directory, "ids", (
             ids.generation, dict(ids.redirects),
-            [(i, tuple(f), s, tuple(sorted(m))) for i, f, s, m in works]))}
+            [(i, tuple(f), s, tuple(sorted(m))) for i, f, s, m in works], made_by or {}))}
     (directory / MANIFEST).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 
@@ -213,11 +217,11 @@ def load(directory: Path, features_code: str, works_code: str) -> Packed | None:
                 in _load(directory, doc["works"]["segment"])}
             if any(members[-1] >= len(records) for members in works):
                 works = None
-        ids = None
+        ids, made_by = None, {}
         if "ids" in doc:
-            generation, redirects, id_works = _load(directory, doc["ids"]["segment"])
+            generation, redirects, id_works, made_by = _load(directory, doc["ids"]["segment"])
             ids = PriorIds(tuple(PriorWork(i, f, frozenset(m), s) for i, f, s, m in id_works),
                            redirects, generation)
     except (KeyError, TypeError, ValueError, EOFError, OSError) as exc:
         raise StoreError(f"{directory}: cannot read the packed state: {exc}") from exc
-    return Packed(records, rejected, features, works, ids)
+    return Packed(records, rejected, features, works, ids, made_by)

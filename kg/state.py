@@ -43,8 +43,8 @@ import multiprocessing
 import shutil
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +62,7 @@ from resolve.types import Author, Record, Rejection
 from . import derived, packed
 from .derived import load_features, load_works, save_features, save_works, write_gz
 from .store import StoreError
+from .vocab import DATA
 
 IDS_FILE = "work-ids.json.gz"
 RECORDS_FILE = "records-normalized.jsonl.gz"
@@ -72,8 +73,11 @@ FORMAT = 1
 
 # --- work ids -----------------------------------------------------------------
 
-def save_ids(directory: Path, resolution: Resolution) -> None:
-    """Write the works' id state of ``resolution`` into ``directory``."""
+def save_ids(directory: Path, resolution: Resolution,
+             made_by: Mapping[str, str] | None = None) -> None:
+    """Write the works' id state of ``resolution`` into ``directory``, with
+    ``made_by`` (:func:`kg.incremental.made_by`: which earlier build made a
+    work or rejection as it is, by IRI; kept without the IRIs' common part)."""
     ids = resolution.ids
     assert ids is not None
     records = resolution.records
@@ -82,7 +86,8 @@ def save_ids(directory: Path, resolution: Resolution) -> None:
                        strict=True))
     doc = {"format": FORMAT, "generation": ids.generation, "redirects": ids.redirects,
            "works": [{"id": i, "founder": list(f), "since": s,
-                      "members": sorted([list(k) for k in m])} for i, f, s, m in works]}
+                      "members": sorted([list(k) for k in m])} for i, f, s, m in works],
+           "made by": short_made_by(made_by or {})}
     write_gz(directory / IDS_FILE, [json.dumps(doc, ensure_ascii=False, sort_keys=True)])
 
 
@@ -103,6 +108,28 @@ def load_ids(directory: Path) -> PriorIds | None:
         return PriorIds(works, dict(doc["redirects"]), int(doc["generation"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{path}: cannot read the work ids: {exc}") from exc
+
+
+def load_made_by(directory: Path) -> dict[str, str]:
+    """The ``made_by`` :func:`save_ids` kept in ``directory`` (full IRIs)."""
+    path = directory / IDS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return full_made_by(json.load(fh).get("made by", {}))
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise StoreError(f"{path}: cannot read the work ids: {exc}") from exc
+
+
+def short_made_by(made_by: Mapping[str, str]) -> dict[str, str]:
+    """``made_by`` without the IRIs' common parts (``work/w...`` -> build id)."""
+    n, m = len(DATA), len(f"{DATA}build/")
+    return {s[n:]: b[m:] for s, b in sorted(made_by.items())}
+
+
+def full_made_by(short: Mapping[str, str]) -> dict[str, str]:
+    return {f"{DATA}{s}": f"{DATA}build/{b}" for s, b in short.items()}
 
 
 def _key(value: Any) -> tuple[str, str]:
@@ -219,6 +246,8 @@ class State:
     none or they were made by other code (they are computed again)."""
     works: dict[tuple[int, ...], KnownWork] | None = None
     """What was made of each cluster, by its record positions (:mod:`kg.derived`)."""
+    made_by: dict[str, str] = field(default_factory=dict)
+    """Which earlier build made a work or rejection as it is (:func:`save_ids`)."""
 
 
 def load_state(directory: Path) -> State:
@@ -247,16 +276,19 @@ def load_state(directory: Path) -> State:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{directory}: cannot read the resolution state: {exc}") from exc
     if fast is not None and (fast.ids is not None or not (directory / IDS_FILE).is_file()):
-        return State(records, rejected, fast.ids, estimation, levels, fast.features, fast.works)
+        return State(records, rejected, fast.ids, estimation, levels, fast.features, fast.works,
+                     full_made_by(fast.made_by))
     return State(records, rejected, load_ids(directory), estimation, levels,
-                 load_features(directory, len(records)), load_works(directory, len(records)))
+                 load_features(directory, len(records)), load_works(directory, len(records)),
+                 load_made_by(directory))
 
 
 def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
-               earlier: Earlier | None = None) -> None:
+               earlier: Earlier | None = None, made_by: Mapping[str, str] | None = None
+               ) -> None:
     """Everything above, for the build in ``directory`` (``earlier``: see
-    :func:`save_records`)."""
-    save_ids(directory, resolution)
+    :func:`save_records`; ``made_by``: see :func:`save_ids`)."""
+    save_ids(directory, resolution, made_by)
     save_records(directory, resolution.records, rejected, earlier)
     save_levels(directory, resolution)
     own = resolution.own_features
@@ -265,7 +297,8 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
     save_works(directory, resolution)
     packed.save(directory, resolution, rejected, kept, derived.features_code(),
                 derived.works_code(),
-                (earlier.directory, earlier.records, earlier.rejected) if earlier else None)
+                (earlier.directory, earlier.records, earlier.rejected) if earlier else None,
+                short_made_by(made_by or {}))
 
 
 class StateWriter:
@@ -278,9 +311,10 @@ class StateWriter:
 
     def __init__(self, directory: Path, resolution: Resolution,
                  rejected: Sequence[Rejection], earlier: Earlier | None = None,
-                 then: Callable[[], object] | None = None) -> None:
+                 then: Callable[[], object] | None = None,
+                 made_by: Mapping[str, str] | None = None) -> None:
         self.directory = Path(directory)
-        self._args = (resolution, rejected, earlier)
+        self._args = (resolution, rejected, earlier, made_by)
         self._then = then
         """Also done by the same process, after the state (``kg add`` in
         place: the library file, see :mod:`kg.incremental`)."""
