@@ -348,7 +348,7 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     plan, in_full = plan_in_place(base, resolution, read.rejected)
-    made = made_by(base, resolution, read.rejected, info.iri)
+    made = made_by(base, resolution, read.rejected, info.iri, plan)
     # the library file (what the exports of works read, kg.library_file) is made
     # by the process writing the state, while the graph loads (after it, it was
     # 2 s of cardiac's build and 19 s of depression's); in place, the old file is

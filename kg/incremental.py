@@ -102,24 +102,21 @@ class Base:
 
 
 def made_by(base: Base | None, resolution: Resolution, rejected: Sequence[Rejection],
-            build_iri: str) -> dict[str, str]:
+            build_iri: str, plan: Plan | None = None) -> dict[str, str]:
     """Which build made each work and rejection of ``resolution`` as it is,
     by their IRIs, where that is not the build of ``build_iri`` (each work
     and rejection is ``prov:wasGeneratedBy`` it): a work with the id and the
     records it had in ``base`` keeps the build that made it, as do the
     rejections ``base`` had; everything else, and all of a build without
-    ``base`` (``kg build`` makes everything again), is made by this build."""
+    ``base`` (``kg build`` makes everything again), is made by this build.
+    ``plan``: :func:`plan_update` of the same, if made already."""
     if base is None:
         return {}
-    old = {w.work_id: w.members for w in base.ids.works}
-    records = resolution.records
+    plan = plan or plan_update(base, resolution, rejected)
     out: dict[str, str] = {}
-    for w in resolution.works:
-        members = old.get(w.work_id)
-        if members is not None and len(members) == len(w.members) and \
-                members == frozenset(records[i].key for i in w.members):
-            s = f"{DATA}work/{w.work_id}"
-            out[s] = base.made_by.get(s, base.build_iri)
+    for work_id in plan.kept:
+        s = f"{DATA}work/{work_id}"
+        out[s] = base.made_by.get(s, base.build_iri)
     for r in rejected[:base.rejected]:
         s = model.rejection_iri(r)
         out[s] = base.made_by.get(s, base.build_iri)
@@ -167,6 +164,8 @@ class Plan:
     """Retired ids whose redirect is gone or changed."""
     rejections: list[Rejection] = field(default_factory=list)
     """The rejections the add read."""
+    kept: set[str] = field(default_factory=set)
+    """Ids of the works that are as they were (the same id and records)."""
 
 
 def plan_update(base: Base, resolution: Resolution,
@@ -178,7 +177,7 @@ def plan_update(base: Base, resolution: Resolution,
     records = resolution.records
     old = {w.work_id: w.members for w in base.ids.works}
     plan = Plan()
-    kept: set[str] = set()
+    kept = plan.kept
     for n, w in enumerate(resolution.works):
         keys = frozenset(records[i].key for i in w.members)
         if old.get(w.work_id) == keys:

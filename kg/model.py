@@ -46,6 +46,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from resolve.decisions import NEAR_MISS, work_of
@@ -535,6 +536,35 @@ def _record_iris(records: Sequence[Record]) -> list[str]:
     return out
 
 
+class _RecordIris:
+    """:func:`_record_iris` of the records asked for (a part of the graph
+    names few of them; making all 80,000 took a second of each part)."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records = records
+        self.bases: dict[str, str] = {}
+
+    def __getitem__(self, i: int) -> str:
+        r = self.records[i]
+        base = self.bases.get(r.source)
+        if base is None:
+            base = self.bases[r.source] = f"{_RECORD_PREFIX}{_seg(r.source)}/"
+        return f"{base}{_seg(r.record_id)}>"
+
+
+class _Owners:
+    """:func:`resolve.decisions.work_of`, made when first asked."""
+
+    def __init__(self, works: Sequence[Work]) -> None:
+        self.works = works
+        self.owner: dict[int, int] | None = None
+
+    def __getitem__(self, i: int) -> int:
+        if self.owner is None:
+            self.owner = {r: n for n, w in enumerate(self.works) for r in w.members}
+        return self.owner[i]
+
+
 def _redirect(out: Out, old: str, new: str) -> None:
     """A retired work id: its IRI names the work that replaced it (a merge)."""
     s = f"<{DATA}work/{old}>"
@@ -577,8 +607,12 @@ def part_nquads(records: Sequence[Record], works: Sequence[Work],
     the same quads.  ``made_by``: see :func:`graph_nquads`."""
     out: Out = []
     made = made_by or {}
-    owner = work_of(len(records), works)
-    rec_iris = _record_iris(records)
+    owner: Any
+    rec_iris: Any
+    if isinstance(record_positions, range) and len(record_positions) == len(records):
+        owner, rec_iris = work_of(len(records), works), _record_iris(records)
+    else:  # a part (kg add): the owners and IRIs of the records it names
+        owner, rec_iris = _Owners(works), _RecordIris(records)
     b = iri(build.iri)
     ids = _Identifiers()
     authors = _Authors()
