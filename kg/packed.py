@@ -80,13 +80,16 @@ class Packed:
 def save(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
          features: Sequence[Features], features_code: str, works_code: str,
          earlier: tuple[Path, int, int] | None = None,
-         made_by: dict[str, str] | None = None) -> None:
+         made_by: dict[str, str] | None = None,
+         id_rows: Sequence[tuple[str, tuple[str, str], int, Sequence[tuple[str, str]]]]
+         | None = None) -> None:
     """The packed copy of the state of ``resolution`` (``features``: those
     the state keeps, made by code of digest ``features_code``) into
     ``directory``.  ``earlier``: the directory of the build an add started
     from and its numbers of records and rejections; its segments of those are
     linked, when it has a packed copy this Python can read.  ``made_by``: as
-    :func:`kg.state.short_made_by` gives it."""
+    :func:`kg.state.short_made_by` gives it; ``id_rows``: as
+    :func:`kg.state.id_rows` gives them (required for the ids to be kept)."""
     directory = Path(directory)
     records = resolution.records
     old = _manifest(earlier[0]) if earlier else None
@@ -124,13 +127,10 @@ def save(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
         for w, wv in zip(resolution.works, resolution.versions, strict=True)])}
     # ids
     ids = resolution.ids
-    if ids is not None:
-        works = sorted(zip(ids.ids, ids.founders, ids.since,
-                           ([records[i].key for i in c] for c in resolution.clustering.clusters),
-                           strict=True))
+    if ids is not None and id_rows is not None:
         doc["ids"] = {"segment": _write(directory, "ids", (
             ids.generation, dict(ids.redirects),
-            [(i, tuple(f), s, tuple(sorted(m))) for i, f, s, m in works], made_by or {}))}
+            [(i, f, s, tuple(m)) for i, f, s, m in id_rows], made_by or {}))}
     (directory / MANIFEST).write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
 
 

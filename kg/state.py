@@ -73,20 +73,33 @@ FORMAT = 1
 
 # --- work ids -----------------------------------------------------------------
 
-def save_ids(directory: Path, resolution: Resolution,
-             made_by: Mapping[str, str] | None = None) -> None:
-    """Write the works' id state of ``resolution`` into ``directory``, with
-    ``made_by`` (:func:`kg.incremental.made_by`: which earlier build made a
-    work or rejection as it is, by IRI; kept without the IRIs' common part)."""
+IdRow = tuple[str, tuple[str, str], int, list[tuple[str, str]]]
+
+
+def id_rows(resolution: Resolution) -> list[IdRow]:
+    """Each work's id, founder, generation and sorted record keys, sorted:
+    what :func:`save_ids` (and the packed copy, :mod:`kg.packed`) keep."""
     ids = resolution.ids
     assert ids is not None
     records = resolution.records
-    works = sorted(zip(ids.ids, ids.founders, ids.since,
-                       ([records[i].key for i in c] for c in resolution.clustering.clusters),
-                       strict=True))
+    return sorted(zip(ids.ids, ids.founders, ids.since,
+                      (sorted([(records[i].source, records[i].record_id) for i in c])
+                       for c in resolution.clustering.clusters), strict=True))
+
+
+def save_ids(directory: Path, resolution: Resolution,
+             made_by: Mapping[str, str] | None = None,
+             rows: list[IdRow] | None = None) -> None:
+    """Write the works' id state of ``resolution`` into ``directory``, with
+    ``made_by`` (:func:`kg.incremental.made_by`: which earlier build made a
+    work or rejection as it is, by IRI; kept without the IRIs' common part,
+    :func:`short_made_by`).  ``rows``: :func:`id_rows`, if made already."""
+    ids = resolution.ids
+    assert ids is not None
     doc = {"format": FORMAT, "generation": ids.generation, "redirects": ids.redirects,
            "works": [{"id": i, "founder": list(f), "since": s,
-                      "members": sorted([list(k) for k in m])} for i, f, s, m in works],
+                      "members": [list(k) for k in m]}
+                     for i, f, s, m in (rows if rows is not None else id_rows(resolution))],
            "made by": short_made_by(made_by or {})}
     write_gz(directory / IDS_FILE, [json.dumps(doc, ensure_ascii=False, sort_keys=True)])
 
@@ -288,7 +301,10 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
                ) -> None:
     """Everything above, for the build in ``directory`` (``earlier``: see
     :func:`save_records`; ``made_by``: see :func:`save_ids`)."""
-    save_ids(directory, resolution, made_by)
+    rows = id_rows(resolution) if resolution.ids is not None else None
+    short = short_made_by(made_by or {})
+    if rows is not None:
+        save_ids(directory, resolution, made_by, rows)
     save_records(directory, resolution.records, rejected, earlier)
     save_levels(directory, resolution)
     own = resolution.own_features
@@ -298,7 +314,7 @@ def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejec
     packed.save(directory, resolution, rejected, kept, derived.features_code(),
                 derived.works_code(),
                 (earlier.directory, earlier.records, earlier.rejected) if earlier else None,
-                short_made_by(made_by or {}))
+                short, rows)
 
 
 class StateWriter:
