@@ -320,7 +320,9 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
         removed += r
         added += a
     timings["named graphs"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
     evidence_text.save(directory, lines, sigs)
+    timings["evidence text"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     store.flush()
     timings["flush"] = round(time.perf_counter() - t, 3)
@@ -427,7 +429,9 @@ def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resoluti
         on_created()
     updated = update_store(store, directory, base, plan, resolution, rejected, info,
                            decisions, evidence, made)
+    t = time.perf_counter()
     del store  # closes it
+    updated.timings["store closed"] = round(time.perf_counter() - t, 3)
     return {"quads": updated.added, "quads removed": updated.removed,
             "decisions explained": updated.explained, "store copy": copied,
             **updated.timings, "graph in place": round(time.perf_counter() - t0, 3)}
