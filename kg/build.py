@@ -18,12 +18,14 @@ cannot be read, :class:`StrictError` for rejected records under ``strict``,
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import itertools
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,7 +70,9 @@ from .storedir import begin_build, check_unlocked, current_path
 # sorted and written by one thread); larger builds use loaders in turns of half
 # a million quads (kg.store.load_in_turns: each loader holds up to three batches
 # of a million quads; two loaders on depression's 2.9 million quads peaked at
-# 2.7 GB, one at 2.2 GB).
+# 2.7 GB, one at 2.2 GB).  One loader for cardiac (532,166 quads, one batch, so
+# nothing for optimize to merge) used 1.3 s less processor time but took as long
+# on an idle machine: its single thread sorts every index alone (benchmarks/LEAN.md).
 TWO_LOADERS_UP_TO = 30_000
 
 Progress = Callable[[str], None]
@@ -252,12 +256,34 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
         decided = human.read(store)
     except human.DecisionError as exc:
         raise StoreError(str(exc)) from exc
-    with RawWriter(store) as raw:
-        report = _build(inputs, store, settings, raw, t0, started, decided, fmt=fmt,
-                        encoding=encoding,
-                        jobs=jobs, strict=strict, rejects=rejects, progress=progress,
-                        on_read=on_read, evidence=evidence)
+    try:
+        with RawWriter(store) as raw:
+            report = _build(inputs, store, settings, raw, t0, started, decided, fmt=fmt,
+                            encoding=encoding,
+                            jobs=jobs, strict=strict, rejects=rejects, progress=progress,
+                            on_read=on_read, evidence=evidence)
+    finally:
+        gc.unfreeze()  # see long_lived
     return report
+
+
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """Objects made in the block live as long as the build (the records and
+    the resolution): the cyclic garbage collector does not run while they
+    are made, and leaves them out of its later runs (:func:`gc.freeze`),
+    which otherwise walk them again and again (depression: 19 full
+    collections, 10 s under load, in blocking, clustering, works, versions...;
+    they found almost nothing to free).  The caller gives them back with
+    :func:`gc.unfreeze` at its end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+        gc.freeze()
 
 
 def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: RawWriter,
@@ -266,14 +292,32 @@ def _build(inputs: Iterable[str | Path], store: Path, settings: Settings, raw: R
            strict: bool, rejects: str | Path | None, progress: Progress | None,
            on_read: Callable[[ReadResult], None] | None, evidence: str = "decisions"
            ) -> BuildReport:
-    read = read_records(inputs, fmt, encoding, progress, raw=raw,
-                        jobs=jobs or os.cpu_count() or 1)
+    with long_lived():
+        read = read_records(inputs, fmt, encoding, progress, raw=raw,
+                            jobs=jobs or os.cpu_count() or 1)
     check_clean_sources(settings, read)
     after_read(read, on_read, rejects, strict)
     prior_ids = previous_ids(store)
     return resolve_and_commit(store, read, settings, raw, t0, started, jobs=jobs,
                               progress=progress, prior=Prior(ids=prior_ids), decided=decided,
                               evidence=evidence)
+
+
+def _without_gc(start: Callable[[], None]) -> Callable[[], None]:
+    """``start`` (which forks the process writing the resolution state) with
+    the cyclic garbage collector off, so that the process runs without it:
+    it makes and drops its files' lines, none in a cycle, and exits (its
+    collections walked the library file's entries again and again:
+    depression, 3 s under load, beside the graph's load)."""
+    def run() -> None:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            start()
+        finally:
+            if enabled:
+                gc.enable()
+    return run
 
 
 def check_clean_sources(settings: Settings, read: ReadResult) -> None:
@@ -330,9 +374,11 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     ``base``: the build ``kg add`` starts from, whose graph is updated in
     place rather than written in full when :func:`kg.incremental.plan_in_place`
     allows."""
-    resolution = resolve_records(read.records, settings, step=progress,
-                                 jobs=jobs or os.cpu_count() or 1,
-                                 human=human.constraints(decided), prior=prior)
+    # the resolution lives as long as the records (the caller unfreezes it)
+    with long_lived():
+        resolution = resolve_records(read.records, settings, step=progress,
+                                     jobs=jobs or os.cpu_count() or 1,
+                                     human=human.constraints(decided), prior=prior)
     timings = {"read": read.seconds, **resolution.timings}
 
     if progress:
@@ -364,10 +410,11 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
         # the state is written by another process while the graph is loaded
         if base is not None and plan is not None:
             written = write_in_place(staged.path, base, plan, resolution, read.rejected, info,
-                                     decided, evidence, on_created=state.start, made=made)
+                                     decided, evidence, on_created=_without_gc(state.start),
+                                     made=made)
         else:
             written = write_store(staged.path, read, resolution, info, decided, evidence,
-                                  on_created=state.start, made_by=made)
+                                  on_created=_without_gc(state.start), made_by=made)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)

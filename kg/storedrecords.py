@@ -150,7 +150,10 @@ def stored_scorer(oxi: Store, metadata: dict) -> StoredScorer:
     features = compute_features(records)
     stats = token_stats(features)
     features = without_title_word_authors(features, stats)
+    aliases = frozenset((str(x), str(y)) for x, y in
+                        (metadata.get("weights") or {}).get("venue aliases", ()))
     scorer = PairScorer(features, stats, model_of(metadata, settings),
-                        clean_source_evidence(records, settings))
+                        clean_source_evidence(records, settings),
+                        venue_aliases=aliases)
     return StoredScorer(records, features, stats, settings, scorer,
                         {r.key: i for i, r in enumerate(records)})

@@ -38,18 +38,21 @@ def same_clean_source(clean: Set[str], source_a: str, source_b: str) -> bool:
 
 def score_with_clean_sources(records: Sequence[Record], features: Sequence[Features],
                              stats: TokenStats, model: Model, settings: Settings,
-                             pairs: Sequence[tuple[int, int]], levels: np.ndarray
+                             pairs: Sequence[tuple[int, int]], levels: np.ndarray,
+                             venue_aliases: frozenset[tuple[str, str]] = frozenset()
                              ) -> tuple[PairScorer, list[ScoredPair]]:
     """Score candidate pairs with their clean-source evidence: once with the
     bonus across two clean sources, then again with the clear-best bonus for
     the pairs :func:`clear_best_pairs` finds.  Without two clean sources this
     is one plain scoring."""
-    scorer = PairScorer(features, stats, model, clean_source_evidence(records, settings))
+    scorer = PairScorer(features, stats, model, clean_source_evidence(records, settings),
+                        venue_aliases=venue_aliases)
     scored = scorer.score(pairs, levels)
     best = clear_best_pairs(records, scored, settings)
     if best:
         scorer = PairScorer(features, stats, model,
-                            clean_source_evidence(records, settings, best))
+                            clean_source_evidence(records, settings, best),
+                            venue_aliases=venue_aliases)
         scored = scorer.score(pairs, levels)
     return scorer, scored
 

@@ -23,6 +23,7 @@ holds however many other records chain the two together.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -178,7 +179,14 @@ def _community_step(comp: list[int], sub: nx.Graph, settings: Settings, scorer: 
         sub = _edge_graph(comp, [*_edges_as_pairs(sub), *extra], settings.match_threshold)
         if _is_clique(sub):
             return [tuple(comp)], sub
-    parts = split_component(sub, settings)
+        known = {(p.a, p.b): log2_odds(p.score) for p in extra}
+        known.update(((min(a, b), max(a, b)), log2_odds(d["score"]))
+                     for a, b, d in sub.edges(data=True))
+        parts = split_component(sub, settings)
+        if len(parts) > 1:
+            parts = _rejoin_copies(parts, known, extra, settings.max_seam_log2_odds)
+    else:
+        parts = split_component(sub, settings)
     if human.same and len(parts) > 1:
         parts = _join_same(parts, human.same)
     if len(parts) > 1:
@@ -262,6 +270,60 @@ def _tied(score: float, a: int, b: int, sub: nx.Graph, group: dict[int, tuple[in
 def _excluded(g1: tuple[int, ...], g2: tuple[int, ...], banned: set[tuple[int, int]]) -> bool:
     """Whether two groups hold a cannot-link pair, so can never be joined."""
     return any((min(x, y), max(x, y)) in banned for x in g1 for y in g2)
+
+
+# Levels a rule names that tell two works apart, not two copies: numbers in
+# the titles, years two or more apart, a journal against proceedings, pages,
+# a notice, conflicting identifiers (any negative weight of these fields).
+_RULE_FIELDS = frozenset({"title numbers", "venue kind", "volume and pages", "notice", "doi",
+                          "arxiv", "pmid", "pmcid", "other identifiers"})
+_YEARS_APART = frozenset({"2-3 years apart", "far apart"})
+
+
+def _says_two_works(pair: ScoredPair) -> bool:
+    return any(e.weight < 0 and (e.field in _RULE_FIELDS
+                                 or (e.field == "year" and e.level in _YEARS_APART))
+               for e in pair.evidence)
+
+
+def _rejoin_copies(parts: list[tuple[int, ...]], evidence: dict[tuple[int, int], float],
+                   scored: Sequence[ScoredPair], max_seam: float) -> list[tuple[int, ...]]:
+    """``parts`` of a completed component with those joined again that are
+    copies of one work split by structure alone: the median log2 odds of
+    their cross pairs is at least ``max_seam`` (near misses, as alike as the
+    copies within each part), and no cross pair has a level a rule names
+    against it (:data:`_RULE_FIELDS`: another part of a series, the journal
+    version of a conference paper, other pages).
+
+    Serves works scraped or cited dozens of times (Google Scholar's copies,
+    reference-list citations): each copy has its own truncated author list,
+    citation lead or lost venue, and modularity cuts such a loose cluster
+    along seams no looser than its parts (issue 15, "big clusters stay
+    whole").  Between two works most cross pairs are clear non-matches."""
+    where = {m: k for k, part in enumerate(parts) for m in part}
+    barred = set()
+    for p in scored:
+        ka, kb = where.get(p.a), where.get(p.b)
+        if ka is not None and kb is not None and ka != kb and _says_two_works(p):
+            barred.add((min(ka, kb), max(ka, kb)))
+    joined = UnionFind(range(len(parts)))
+    for ka in range(len(parts)):
+        for kb in range(ka + 1, len(parts)):
+            if (ka, kb) not in barred and _seam_median(parts[ka], parts[kb],
+                                                       evidence) >= max_seam:
+                joined.union(ka, kb)
+    return sorted(tuple(sorted(m for k in ks for m in parts[k])) for ks in joined.groups())
+
+
+def _seam_median(p: tuple[int, ...], q: tuple[int, ...],
+                 evidence: dict[tuple[int, int], float]) -> float:
+    """The median log2 odds of the pairs across two parts (-inf when none is known)."""
+    values = sorted(v for v in (evidence.get((min(a, b), max(a, b))) for a in p for b in q)
+                    if v is not None)
+    if not values:
+        return -math.inf
+    k = len(values)
+    return values[k // 2] if k % 2 else (values[k // 2 - 1] + values[k // 2]) / 2
 
 
 def _edges_as_pairs(g: nx.Graph) -> list[ScoredPair]:

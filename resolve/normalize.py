@@ -10,7 +10,7 @@ import html
 import re
 import unicodedata
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote_plus, unquote, urlsplit
+from urllib.parse import quote_plus, unquote, urlsplit
 
 import ftfy
 from anyascii import anyascii
@@ -285,7 +285,7 @@ def normalize_url(s: str | None) -> str | None:
     path = parts.path.rstrip("/")
     query = sorted(
         (k, v)
-        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        for k, v in _query_pairs(parts.query)
         if not k.lower().startswith("utm_") and k.lower() not in _TRACKING
     )
     return f"{scheme}://{netloc}{path}" + (f"?{_urlencode(query)}" if query else "")
@@ -293,6 +293,21 @@ def normalize_url(s: str | None) -> str | None:
 
 # What quote_plus leaves as it is (its always-safe characters).
 _QUERY_SAFE_RE = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    """``urllib.parse.parse_qsl(query, keep_blank_values=True)``, the same
+    pairs, unquoting only the names and values that hold a ``%``
+    (``parse_qsl`` calls ``unquote`` on each)."""
+    pairs = []
+    for field in query.split("&") if query else ():
+        if not field:
+            continue
+        name, _, value = field.partition("=")
+        name, value = name.replace("+", " "), value.replace("+", " ")
+        pairs.append((unquote(name) if "%" in name else name,
+                      unquote(value) if "%" in value else value))
+    return pairs
 
 
 def _urlencode(query: list[tuple[str, str]]) -> str:

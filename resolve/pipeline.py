@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -116,7 +117,18 @@ class Resolution:
         from its stored level row."""
         pair = (self.scored[k] if k < len(self.scored)
                 else self.clustering.completed_pairs[k - len(self.scored)])
-        return self.scorer.explain_row(pair.a, pair.b, self.levels[k])
+        weights, adjusted = self._weighed
+        return self.scorer.explain_row(pair.a, pair.b, self.levels[k],
+                                       (weights[k], adjusted[k]))
+
+    @cached_property
+    def _weighed(self) -> tuple[np.ndarray, np.ndarray]:
+        """The :meth:`PairScorer.weights` of every pair of ``scored`` +
+        ``completed_pairs``, computed at once (a build explains thousands)."""
+        pairs = [*self.scored, *self.clustering.completed_pairs]
+        a = np.fromiter((p.a for p in pairs), dtype=np.int64, count=len(pairs))
+        b = np.fromiter((p.b for p in pairs), dtype=np.int64, count=len(pairs))
+        return self.scorer.weights(a, b, np.asarray(self.levels[:len(pairs)]))
 
 
 def _candidates_of(reps: list[int], records: Sequence[Record], features: Sequence[Features],
@@ -215,7 +227,7 @@ def resolve_records(records: Sequence[Record], settings: Settings,
             venue_aliases=aliases)
         levels = levels[:len(pairs)]
         scorer, scored = score_with_clean_sources(records, features, stats, estimation.model,
-                                                  settings, pairs, levels)
+                                                  settings, pairs, levels, aliases)
     with stage("clustering"):
         completed: list[np.ndarray] = []
 

@@ -26,6 +26,7 @@ from .comparisons import ALL_COMPARISONS, FIELD_COUNT, Comparison, comparison_in
 from .features import Features, TokenStats
 from .settings import Settings
 from .types import FieldEvidence, ScoredPair
+from .venues import apply_venue_aliases
 
 # How many records are expected to carry one work's title or author (a record
 # and a copy); values carried by more records get a term-frequency penalty.
@@ -206,6 +207,10 @@ class PairScorer:
     extra: PairEvidence | None = None
     adjust: bool = True
     """False: no term-frequency adjustment (weights as the model has them)."""
+    venue_aliases: frozenset[tuple[str, str]] = frozenset()
+    """Venue names learnt to be one venue (:mod:`resolve.venues`): the pairs
+    this scorer compares itself (:meth:`score_pairs`, :meth:`explain`) get
+    the alias level as the build's pairs did."""
 
     @cached_property
     def _tables(self) -> list[np.ndarray]:
@@ -258,15 +263,28 @@ class PairScorer:
                 for (x, y), score in zip(pairs, prob.tolist(), strict=True)]
 
     def score_pairs(self, pairs: Sequence[tuple[int, int]], jobs: int = 1) -> list[ScoredPair]:
-        return self.score(pairs, compare_pairs(self.features, pairs, jobs))
+        return self.score(pairs, self._compare(pairs, jobs))
 
-    def explain_row(self, a: int, b: int, row: np.ndarray) -> tuple[FieldEvidence, ...]:
+    def _compare(self, pairs: Sequence[tuple[int, int]], jobs: int = 1) -> np.ndarray:
+        levels = compare_pairs(self.features, pairs, jobs)
+        if self.venue_aliases:
+            levels = apply_venue_aliases(levels, pairs, self.features, self.venue_aliases)
+        return levels
+
+    def explain_row(self, a: int, b: int, row: np.ndarray,
+                    weighed: tuple[np.ndarray, np.ndarray] | None = None
+                    ) -> tuple[FieldEvidence, ...]:
         """The per-field evidence of pair ``(a, b)`` from its level row: each
         comparison's level and its weight as :meth:`weights` made it (missing
         identifiers left out), then any extra evidence.  The similarity shown
-        beside a banded level is measured again for display."""
+        beside a banded level is measured again for display.  ``weighed``:
+        the pair's row of :meth:`weights` and of its ``adjusted`` flags, when
+        the caller computed them for many pairs at once."""
         levels = np.asarray(row, dtype=np.int8).reshape(1, -1)
-        weights, adjusted = self.weights(np.array([a]), np.array([b]), levels)
+        if weighed is None:
+            weights, adjusted = self.weights(np.array([a]), np.array([b]), levels)
+        else:
+            weights, adjusted = weighed[0].reshape(1, -1), weighed[1].reshape(1, -1)
         fa, fb = self.features[a], self.features[b]
         evidence: list[FieldEvidence] = []
         for k, comp in enumerate(ALL_COMPARISONS):
@@ -288,7 +306,7 @@ class PairScorer:
 
     def explain(self, a: int, b: int) -> tuple[FieldEvidence, ...]:
         """The per-field evidence of any pair (its levels compared now)."""
-        return self.explain_row(a, b, compare_pairs(self.features, [(a, b)])[0])
+        return self.explain_row(a, b, self._compare([(a, b)])[0])
 
     @cached_property
     def _record_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

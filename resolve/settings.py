@@ -50,6 +50,11 @@ class Settings:
     # of the record pairs across them are match edges, relative to the share
     # within the sparser part (resolve.cluster.rejoin).
     min_bridge_density: float = 0.5
+    # Parts of a completed component are joined again when the median log2
+    # odds of the pairs across them is at least this (at least half the
+    # evidence a match needs: copies split by structure alone) and no pair
+    # across has a level a rule names against it (resolve.cluster._rejoin_copies).
+    max_seam_log2_odds: float = -4.0
     seed: int = 42
     # Two different DOIs of the same kind keep two records apart unless their
     # match probability reaches this (overwhelming other evidence).

@@ -127,6 +127,8 @@ def _author_match(x: str, y: str) -> float:
         return 1.0
     fx, _, ix = x.partition(" ")
     fy, _, iy = y.partition(" ")
+    if _initials_only(fx, ix, fy, iy) or _initials_only(fy, iy, fx, ix):
+        return 0.5
     initials = not ix or not iy or ix.startswith(iy) or iy.startswith(ix)
     if fx == fy:
         if initials:
@@ -140,6 +142,16 @@ def _author_match(x: str, y: str) -> float:
     elif _swapped(fx, ix, fy, iy):
         return 0.8
     return 0.0
+
+
+def _initials_only(fx: str, ix: str, fy: str, iy: str) -> bool:
+    """``x`` is a name that lost its family name and kept its initials (a
+    key "r" or "rjb" from "R Jr." or "RJB Jr.": a parser that split
+    "Roberto J. Bayardo Jr." at its last space, then dropped the suffix),
+    and they are ``y``'s initials, with or without its family's.  Half a
+    match: the initials alone could be anyone's."""
+    return (not ix and len(fx) <= 3 and bool(iy)
+            and (iy.startswith(fx) or (iy + fy[:1]).startswith(fx)))
 
 
 def _same_family(fx: str, fy: str) -> bool:
@@ -209,7 +221,36 @@ def author_similarity(a: Features, b: Features) -> float | None:
         if best_j >= 0:
             total += best
             free.pop(best_j)
-    return total / len(short)
+    share = total / len(short)
+    if share < FAMILIES_ONLY and len(short) >= 2 and _families_agree(short, long_):
+        return FAMILIES_ONLY
+    return share
+
+
+# What an author list scores whose family names all agree but whose initials
+# do not (the comparison's "half" level).
+FAMILIES_ONLY = 0.5
+
+
+def _families_agree(short: Sequence[str], long_: Sequence[str]) -> bool:
+    """Every family name of ``short`` is one of ``long_``'s, in the same order.
+
+    Serves web-scraped author lists whose initials are misaligned: Google
+    Scholar prints "F Korn, HV Jagadish, C Faloutsos" and the scrape keeps
+    "KF Jagadish; H Faloutsos" (each name with the initials of the one
+    before).  Two or more family names in one order are no coincidence;
+    people who share a family name with other initials (two Wangs) differ
+    on a single name, not on a whole list."""
+    families = [k.partition(" ")[0] for k in long_]
+    j = 0
+    for k in short:
+        family = k.partition(" ")[0]
+        while j < len(families) and families[j] != family:
+            j += 1
+        if j == len(families):
+            return False
+        j += 1
+    return True
 
 
 

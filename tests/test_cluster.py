@@ -10,7 +10,7 @@ import pytest
 
 from resolve.cluster import cluster, edge_weight, rejoin, split_component
 from resolve.settings import Settings
-from resolve.types import ScoredPair
+from resolve.types import FieldEvidence, ScoredPair
 
 SETTINGS = Settings()
 
@@ -252,3 +252,41 @@ def test_edge_weight() -> None:
     assert edge_weight(0.8) == pytest.approx(2.0)
     assert edge_weight(1.0) > edge_weight(0.999) > edge_weight(0.9) > edge_weight(0.6)
     assert edge_weight(1.0) == pytest.approx(29.897, abs=0.01)  # capped, not infinite
+
+
+# ------------------------------------------- copies split by structure alone
+
+
+class _Evidence:
+    """Per-field evidence of the cross pairs: a rule's level on ``barred``."""
+
+    def __init__(self, barred: set[tuple[int, int]] = frozenset()) -> None:
+        self.barred = barred
+
+    def explain(self, a: int, b: int) -> tuple[FieldEvidence, ...]:
+        if (a, b) in self.barred:
+            return (FieldEvidence("title numbers", "different", 0.0, -8.0),)
+        return (FieldEvidence("title", "near", 0.95, 6.0),)
+
+
+def _near_misses(score: float, explainer: _Evidence):
+    def scorer(pairs):
+        return [ScoredPair(a, b, score, explainer) for a, b in pairs]
+    return scorer
+
+
+def test_copies_split_by_structure_alone_stay_one_work() -> None:
+    """Issue 15: two triangles of copies of one work (each copy with its own
+    truncated author list) whose cross pairs are near misses, at least half
+    the evidence a match needs, are one work; clear non-matches across the
+    bridge, or a level a rule names against one cross pair (another part of
+    a series), keep them apart."""
+    half = 2.0 ** SETTINGS.max_seam_log2_odds / (1 + 2.0 ** SETTINGS.max_seam_log2_odds)
+    near = cluster(6, _two_triangles(0.51), SETTINGS, scorer=_near_misses(half, _Evidence()))
+    assert near.clusters == [(0, 1, 2, 3, 4, 5)]
+    far = cluster(6, _two_triangles(0.51), SETTINGS,
+                  scorer=_near_misses(half / 4, _Evidence()))
+    assert far.clusters == [(0, 1, 2), (3, 4, 5)]
+    series = cluster(6, _two_triangles(0.51), SETTINGS,
+                     scorer=_near_misses(half, _Evidence({(1, 4)})))
+    assert series.clusters == [(0, 1, 2), (3, 4, 5)]

@@ -201,3 +201,27 @@ def test_citation_lead_is_left_out_of_the_title_key() -> None:
                                    "Algorithms"))
     (a, b), _ = features_and_stats([cited, fa])
     assert a.title == b.title
+
+
+def test_misaligned_initials_of_web_scraped_author_lists() -> None:
+    """Google Scholar's "KF Jagadish; H Faloutsos" for F Korn, HV Jagadish
+    and C Faloutsos: every family name agrees, in order, the initials do not."""
+    from resolve.similarity import FAMILIES_ONLY, author_similarity
+
+    fa, fb = _pair(a={"title": "t", "authors": "F Korn; H Jagadish; C Faloutsos"},
+                   b={"title": "t", "authors": "KF Jagadish; H Faloutsos"})
+    assert author_similarity(fa, fb) == FAMILIES_ONLY
+    # the families in another order, or one family alone, are no such list
+    fa, fb = _pair(a={"title": "t", "authors": "J Wang; Y Li"},
+                   b={"title": "t", "authors": "Q Li; X Wang"})
+    assert author_similarity(fa, fb) == 0.0
+    fa, fb = _pair(a={"title": "t", "authors": "J Wang"}, b={"title": "t", "authors": "X Wang"})
+    assert author_similarity(fa, fb) == 0.0
+
+
+def test_a_name_that_lost_its_family_keeps_its_initials() -> None:
+    """DBLP's "R Jr." for Roberto J. Bayardo Jr. (split at the last space,
+    the suffix dropped): the initials agree with "RJ Bayardo", half a match."""
+    assert _author_match("r", "bayardo rj") == 0.5
+    assert _author_match("rjb", "bayardo rj") == 0.5
+    assert _author_match("r", "smith a") == 0.0

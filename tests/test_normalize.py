@@ -455,3 +455,13 @@ def test_clean_text_repairs_long_text_like_ftfy_on_the_whole(broken: str) -> Non
         whole = ftfy.fix_text(text, unescape_html=False, uncurl_quotes=False, normalization=None)
         expected = " ".join(unicodedata.normalize("NFKC", whole).split())
         assert nz.clean_text(text) == expected
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab=&+%2041FfGz\u00e9\u20ac ;/?#~._-", max_size=30))
+def test_query_pairs_are_parse_qsl(query: str) -> None:
+    """normalize_url's own query parser gives parse_qsl's pairs (it unquotes
+    only what holds a %)."""
+    from urllib.parse import parse_qsl
+
+    assert nz._query_pairs(query) == parse_qsl(query, keep_blank_values=True)

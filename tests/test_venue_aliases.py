@@ -81,3 +81,27 @@ def test_resolution_learns_and_shows_the_alias() -> None:
     assert len(res.works) == 8
     evidence = res.scorer.explain_row(0, 8, res.levels[scored[(0, 8)]])
     assert any(e.field == "venue" and e.level == level for e in evidence)
+
+
+def test_a_pair_compared_again_gets_the_alias_level_too() -> None:
+    """``kg explain`` and a scored pair's ``evidence`` compare the pair anew:
+    they must show (and score) the level the build used, not "different"."""
+    records, _, _, _ = _pairs(8)
+    res = resolve_records(records, Settings(estimate_weights=False))
+    level = ALL_COMPARISONS[VENUE].levels[ALIAS].name
+    pair = next(p for p in res.scored if (p.a, p.b) == (0, 8))
+    assert any(e.field == "venue" and e.level == level for e in pair.evidence)
+    assert any(e.field == "venue" and e.level == level for e in res.scorer.explain(0, 8))
+    assert res.scorer.score_pairs([(0, 8)])[0].score == pair.score
+
+
+def test_explanations_weighed_at_once_equal_those_weighed_one_by_one() -> None:
+    """A build explains thousands of decisions with the weights of all its
+    pairs computed at once (Resolution.explain): the same evidence as one pair
+    at a time."""
+    records, _, _, _ = _pairs(8)
+    res = resolve_records(records, Settings())
+    pairs = [*res.scored, *res.clustering.completed_pairs]
+    assert pairs
+    for k, p in enumerate(pairs):
+        assert res.explain(k) == res.scorer.explain_row(p.a, p.b, res.levels[k])
