@@ -36,12 +36,16 @@ through :func:`kg.build.resolve_and_commit`) with that state as its
   checkpoint: hard links) and updated in place, only the quads of what the
   add changed removed and added (:mod:`kg.incremental`: the changed works and
   their records, redirects, the new rejections, the match decisions that
-  differ, the build's own nodes), giving exactly the quads of a full write;
-  the library file reuses the old one's lines of the unchanged works and
-  records, the normalized records of the state are the old file with the new
-  ones appended, and the raw records file is the old one followed by the
-  new records' text.  A large add (over :data:`kg.incremental.IN_PLACE_UP_TO`
-  of the records rewritten) or a store written by another version is written
+  differ, the build's own nodes; a work left as it was keeps its
+  ``prov:wasGeneratedBy``, the build that made it, see
+  :func:`kg.incremental.made_by`), giving exactly the quads of a full write;
+  the library file is the old one (a hard link) with what changed beside it
+  (:func:`kg.library_file.save_changes`), the normalized records of the
+  state are the old file with the new ones appended (and the packed copy,
+  :mod:`kg.packed`, links the old build's segments and adds one), and the
+  raw records file is the old one followed by the new records' text.  A
+  large add (over :data:`kg.incremental.IN_PLACE_UP_TO` of the records
+  rewritten) or a store written by another version is written
   in full; the build's metadata says which (``graph``).
 
 What is computed again over all records: the corpus statistics, identical
@@ -155,7 +159,8 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                     added_from=len(state.records), decided=decided,
                     evidence=str(meta.get("evidence", "decisions")),
                     base=None if state.ids is None else Base(
-                        pinned.path, meta, state.ids, len(state.records), len(state.rejected)))
+                        pinned.path, meta, state.ids, len(state.records), len(state.rejected),
+                        state.made_by))
     finally:
         gc.unfreeze()  # see _long_lived
     report.timings["resolution state read"] = state_seconds

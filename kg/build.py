@@ -24,7 +24,7 @@ import itertools
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -54,11 +54,11 @@ from .incremental import (
     GRAPH_MODEL,
     Base,
     graph_model,
+    made_by,
     plan_in_place,
-    update_library,
     write_in_place,
 )
-from .library_file import save_library
+from .library_file import save_changes, save_library
 from .model import EVIDENCE_LEVELS, BuildInfo, resolution_nquads
 from .rawrecords import RAW_FILE, RawSink, RawWriter
 from .state import Earlier, StateWriter, id_counts, load_ids
@@ -179,7 +179,8 @@ def write_rejects(path: Path, rejected: Iterable[Rejection]) -> None:
 def write_store(store: Path, read: ReadResult, resolution: Resolution, info: BuildInfo,
                 decisions: Sequence[human.Decision] = (),
                 evidence: str = "decisions",
-                on_created: Callable[[], None] | None = None) -> dict[str, float | int]:
+                on_created: Callable[[], None] | None = None,
+                made_by: Mapping[str, str] | None = None) -> dict[str, float | int]:
     """Write the graph of a resolution into a new store in ``store``, a
     directory that does not exist yet or is empty (:func:`build_store` gives
     it the directory of a staged build, see :func:`kg.store.begin_build`),
@@ -187,14 +188,15 @@ def write_store(store: Path, read: ReadResult, resolution: Resolution, info: Bui
     written and the timings of making (``rdf``) and loading them.
     ``evidence`` says which match decisions the evidence graph keeps
     (:data:`kg.model.EVIDENCE_LEVELS`); ``on_created`` is called once the
-    (empty) store exists."""
+    (empty) store exists; ``made_by``: the builds that made works and
+    rejections as they are, when not this one (:func:`kg.incremental.made_by`)."""
     t = time.perf_counter()
     oxi = create_store(store)
     if on_created:
         on_created()
     records = read.records
     # the evidence graph's text is kept for the next kg add (kg.evidence_text)
-    tee = EvidenceTee(resolution_nquads(resolution, read.rejected, info, evidence))
+    tee = EvidenceTee(resolution_nquads(resolution, read.rejected, info, evidence, made_by))
     quads = itertools.chain(tee, human.decisions_nquads(decisions, resolution.human_skipped))
     try:
         loaded = (bulk_load(oxi, quads, streams=2) if len(records) <= TWO_LOADERS_UP_TO
@@ -392,24 +394,27 @@ def resolve_and_commit(store: Path, read: ReadResult, settings: Settings, raw: R
     # and readable until then, and is kept if the build fails or is interrupted
     staged = begin_build(store, build_id)
     plan, in_full = plan_in_place(base, resolution, read.rejected)
+    made = made_by(base, resolution, read.rejected, info.iri, plan)
     # the library file (what the exports of works read, kg.library_file) is made
     # by the process writing the state, while the graph loads (after it, it was
-    # 2 s of cardiac's build and 19 s of depression's); in place, it is updated
-    library = (functools.partial(update_library, base.path, staged.path, read.records,
-                                 resolution.works, plan)
+    # 2 s of cardiac's build and 19 s of depression's); in place, the old file is
+    # kept and the changes written beside it (kg.library_file.save_changes)
+    library = (functools.partial(save_changes, base.path, staged.path, read.records,
+                                 resolution.works, plan.works, plan.records, plan.old_works)
                if base is not None and plan is not None
                else functools.partial(save_library, staged.path, read.records, resolution.works))
     state = StateWriter(staged.path, resolution, read.rejected,
                         Earlier(base.path, base.records, base.rejected) if base else None,
-                        then=library)
+                        then=library, made_by=made)
     try:
         # the state is written by another process while the graph is loaded
         if base is not None and plan is not None:
             written = write_in_place(staged.path, base, plan, resolution, read.rejected, info,
-                                     decided, evidence, on_created=_without_gc(state.start))
+                                     decided, evidence, on_created=_without_gc(state.start),
+                                     made=made)
         else:
             written = write_store(staged.path, read, resolution, info, decided, evidence,
-                                  on_created=_without_gc(state.start))
+                                  on_created=_without_gc(state.start), made_by=made)
         t = time.perf_counter()
         raw_bytes = raw.install(staged.path, before=earlier_raw[0] if earlier_raw else None)
         written["raw records"] = round(time.perf_counter() - t, 3)

@@ -12,7 +12,10 @@ changes few of them, so :func:`update_store` instead
    resolution).  A work is *unchanged* when it has the same id and the same
    records as before: its canonical fields, versions and links are functions
    of its records alone (:func:`resolve.works.make_works`,
-   :func:`resolve.versions.work_versions`), so its quads are the old ones.
+   :func:`resolve.versions.work_versions`), so its quads are the old ones,
+   ``prov:wasGeneratedBy`` too: a work names the build that made it as it is
+   (:func:`made_by`; before, every work named the last build, and an add of
+   1% to depression rewrote that quad of all 69,733 works).
    Everything else is rewritten: the changed works (and their version and
    field-choice nodes), the records of changed works (the records added are
    among them), the new or changed redirects, the new rejections, and the
@@ -20,9 +23,7 @@ changes few of them, so :func:`update_store` instead
 3. removes from the copy the quads of the subjects it rewrites that the new
    graph does not have (read from the store: the old works' expression and
    field-choice nodes are found there), and identifier, scheme and author
-   nodes no longer linked from anything; replaces ``prov:wasGeneratedBy`` of every
-   work and rejection (the build's IRI is a digest of all record keys, so it
-   changes with every add); brings the named graphs (match evidence, build,
+   nodes no longer linked from anything; brings the named graphs (match evidence, build,
    people's decisions) to the new build's by a quad-level difference (a
    pair's score may move with the corpus statistics, so every kept decision
    is compared); and adds the rewritten quads the copy lacks.
@@ -40,31 +41,24 @@ by other graph-writing code (another digest), or the add rewrites more than
 
 from __future__ import annotations
 
-import gzip
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store, parse
 
 from resolve import __version__, comparisons, scoring
-from resolve.decisions import work_of
 from resolve.ids import PriorIds
 from resolve.pipeline import Resolution
-from resolve.types import Identifier, Record, Rejection, Work
+from resolve.types import Identifier, Rejection
 
 from . import decisions as human
 from . import evidence_text, links, model, vocab
-from .bibliography import WorkEntry, entry_key
-from .library_file import LIBRARY_FILE, record_entries_of, save_library, work_entries_of
 from .model import BuildInfo, part_nquads
 from .storedir import StoreError
-from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, FRBR, KGR, PROV
-
-_LIBRARY_FIELDS = [f.name for f in fields(WorkEntry)]
+from .vocab import BUILD_GRAPH, DATA, DECISIONS_GRAPH, EVIDENCE_GRAPH, FRBR, KGR
 
 IN_PLACE_UP_TO = 0.2
 """The largest share of all records that the records of changed works may be
@@ -98,10 +92,35 @@ class Base:
     records: int
     """How many records it had: the add's records come after them."""
     rejected: int
+    made_by: Mapping[str, str] = field(default_factory=dict)
+    """The builds (IRIs) that made its works and rejections as they are, by
+    their IRIs, where that is not this build (:func:`made_by`)."""
 
     @property
     def build_iri(self) -> str:
         return f"{DATA}build/{self.metadata.get('build', '')}"
+
+
+def made_by(base: Base | None, resolution: Resolution, rejected: Sequence[Rejection],
+            build_iri: str, plan: Plan | None = None) -> dict[str, str]:
+    """Which build made each work and rejection of ``resolution`` as it is,
+    by their IRIs, where that is not the build of ``build_iri`` (each work
+    and rejection is ``prov:wasGeneratedBy`` it): a work with the id and the
+    records it had in ``base`` keeps the build that made it, as do the
+    rejections ``base`` had; everything else, and all of a build without
+    ``base`` (``kg build`` makes everything again), is made by this build.
+    ``plan``: :func:`plan_update` of the same, if made already."""
+    if base is None:
+        return {}
+    plan = plan or plan_update(base, resolution, rejected)
+    out: dict[str, str] = {}
+    for work_id in plan.kept:
+        s = f"{DATA}work/{work_id}"
+        out[s] = base.made_by.get(s, base.build_iri)
+    for r in rejected[:base.rejected]:
+        s = model.rejection_iri(r)
+        out[s] = base.made_by.get(s, base.build_iri)
+    return {s: b for s, b in out.items() if b != build_iri}
 
 
 def plan_in_place(base: Base | None, resolution: Resolution, rejected: Sequence[Rejection]
@@ -145,6 +164,8 @@ class Plan:
     """Retired ids whose redirect is gone or changed."""
     rejections: list[Rejection] = field(default_factory=list)
     """The rejections the add read."""
+    kept: set[str] = field(default_factory=set)
+    """Ids of the works that are as they were (the same id and records)."""
 
 
 def plan_update(base: Base, resolution: Resolution,
@@ -156,7 +177,7 @@ def plan_update(base: Base, resolution: Resolution,
     records = resolution.records
     old = {w.work_id: w.members for w in base.ids.works}
     plan = Plan()
-    kept: set[str] = set()
+    kept = plan.kept
     for n, w in enumerate(resolution.works):
         keys = frozenset(records[i].key for i in w.members)
         if old.get(w.work_id) == keys:
@@ -214,7 +235,6 @@ _DEFAULT = DefaultGraph()
 _REALIZATION_OF = NamedNode(FRBR.realizationOf)
 _CANONICAL_FIELD = NamedNode(KGR.canonicalField)
 _HAS_IDENTIFIER = NamedNode(vocab.DATACITE.hasIdentifier)
-_GENERATED_BY = NamedNode(PROV.wasGeneratedBy)
 _CREATOR = NamedNode(vocab.DCTERMS.creator)
 _SHARED_LINKS = (_HAS_IDENTIFIER, _CREATOR)
 _IDENTIFIER_PREFIX = f"{DATA}identifier/"
@@ -224,20 +244,23 @@ _AUTHOR_PREFIX = f"{DATA}author/"
 def update_store(store: Store, directory: Path, base: Base, plan: Plan,
                  resolution: Resolution, rejected: Sequence[Rejection], info: BuildInfo,
                  decisions: Sequence[human.Decision] = (),
-                 evidence: str = "decisions") -> Updated:
+                 evidence: str = "decisions", made: Mapping[str, str] | None = None
+                 ) -> Updated:
     """Make ``store``, a copy of ``base``'s (:func:`copy_store`) in the new
     build's ``directory``, hold the graph of ``resolution`` (``plan``: what
     changed, :func:`plan_update`) (see the module's
     docstring): afterwards it has exactly the quads
     :func:`kg.build.write_store` would write for the same arguments.  The
-    evidence graph's text is kept in ``directory`` (:class:`EvidenceTee`)."""
+    evidence graph's text is kept in ``directory`` (:class:`EvidenceTee`).
+    ``made``: :func:`made_by` (the works and rejections the add leaves as
+    they were keep their quads, ``prov:wasGeneratedBy`` too)."""
     timings: dict[str, float] = {}
     t = time.perf_counter()
     records, works = resolution.records, resolution.works
     text = "".join(part_nquads(
         records, works, resolution.versions, record_positions=plan.records,
         work_positions=plan.works, redirects=plan.redirects, rejections=plan.rejections,
-        decisions=(), build=info, with_build=False))
+        decisions=(), build=info, with_build=False, made_by=made))
     new = _canonical(text)
     # the subjects rewritten: their quads the new graph lacks go
     subjects: list[NamedNode] = [NamedNode(model.record_iri(*records[i].key))
@@ -266,19 +289,7 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
 
     t = time.perf_counter()
     added = 0
-    old_build, new_build = NamedNode(base.build_iri), NamedNode(info.iri)
     removed = _remove(store, gone)
-    if old_build != new_build:
-        # every work and rejection names the build that made it: the old
-        # build's works and rejections (those rewritten went above) now name
-        # the new one (the works and rejections rewritten are in ``new``)
-        old_works = set(plan.old_works)
-        generated = [NamedNode(f"{DATA}work/{w.work_id}") for w in base.ids.works
-                     if w.work_id not in old_works]
-        generated += [NamedNode(model.rejection_iri(r)) for r in rejected[:base.rejected]]
-        removed += _remove(store, (Quad(s, _GENERATED_BY, old_build) for s in generated))
-        store.bulk_extend([Quad(s, _GENERATED_BY, new_build) for s in generated])
-        added += len(generated)
     added += _add(store, new.values())
     timings["graph update"] = round(time.perf_counter() - t, 3)
 
@@ -302,14 +313,16 @@ def update_store(store: Store, directory: Path, base: Base, plan: Plan,
     added += a
     small = {BUILD_GRAPH: part_nquads(records, works, resolution.versions, record_positions=(),
                                       work_positions=(), redirects={}, rejections=(),
-                                      decisions=(), build=info),
+                                      decisions=(), build=info, made_by=made),
              DECISIONS_GRAPH: human.decisions_nquads(decisions, resolution.human_skipped)}
     for graph, quads in small.items():
         r, a = sync_graph(store, graph, quads)
         removed += r
         added += a
     timings["named graphs"] = round(time.perf_counter() - t, 3)
+    t = time.perf_counter()
     evidence_text.save(directory, lines, sigs)
+    timings["evidence text"] = round(time.perf_counter() - t, 3)
     t = time.perf_counter()
     store.flush()
     timings["flush"] = round(time.perf_counter() - t, 3)
@@ -403,7 +416,8 @@ def _add(store: Store, quads: Iterable[Quad]) -> int:
 def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resolution,
                    rejected: Sequence[Rejection], info: BuildInfo,
                    decisions: Sequence[human.Decision] = (), evidence: str = "decisions",
-                   on_created: Callable[[], None] | None = None) -> dict[str, float | int]:
+                   on_created: Callable[[], None] | None = None,
+                   made: Mapping[str, str] | None = None) -> dict[str, float | int]:
     """What :func:`kg.build.write_store` does, by copying ``base``'s store into
     ``directory`` (:func:`copy_store`) and updating it (:func:`update_store`):
     the quads added and removed, and the timings.  ``on_created`` is called
@@ -414,85 +428,10 @@ def write_in_place(directory: Path, base: Base, plan: Plan, resolution: Resoluti
     if on_created:
         on_created()
     updated = update_store(store, directory, base, plan, resolution, rejected, info,
-                           decisions, evidence)
+                           decisions, evidence, made)
+    t = time.perf_counter()
     del store  # closes it
+    updated.timings["store closed"] = round(time.perf_counter() - t, 3)
     return {"quads": updated.added, "quads removed": updated.removed,
             "decisions explained": updated.explained, "store copy": copied,
             **updated.timings, "graph in place": round(time.perf_counter() - t0, 3)}
-
-
-# --- the library file -------------------------------------------------------------
-
-
-def update_library(old: Path, directory: Path, records: Sequence[Record],
-                   works: Sequence[Work], plan: Plan) -> int:
-    """:func:`kg.library_file.save_library` of ``records`` and ``works`` into
-    ``directory``, from the library file of the build in ``old``: the lines of
-    the unchanged works and of their records are taken as they are (they are
-    functions of the work's records and id), the others made again; the entry
-    keys are given again in work-id order (a new key can make an old one
-    longer).  The same content as :func:`save_library`; its size in bytes."""
-    path = Path(old) / LIBRARY_FILE
-    try:
-        fh = gzip.open(path, "rt", encoding="utf-8", errors="surrogateescape")
-        head = json.loads(fh.readline())
-    except (OSError, ValueError):
-        return save_library(directory, records, works)
-    with fh:
-        if head.get("fields") != _LIBRARY_FIELDS:
-            return save_library(directory, records, works)
-        old_works = {}
-        for _ in range(int(head["works"])):
-            line = fh.readline().rstrip("\n")
-            old_works[line[2:line.index('"', 2)]] = line  # the work id, first field
-        old_records = [fh.readline().rstrip("\n") for _ in range(int(head["records"]))]
-    changed = set(plan.works)
-    fresh = {e.work_id: e for e in work_entries_of(records, [works[n] for n in plan.works])}
-    todo = set(plan.records)
-    subset = sorted(todo)
-    owner = work_of(len(records), works)
-    entries = record_entries_of([records[i] for i in subset],
-                                [Work(works[owner[i]].work_id, (j,)) for j, i in
-                                 enumerate(subset)])
-    new_records = dict(zip(subset, entries, strict=True))
-    dumps = json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
-    key_at = _LIBRARY_FIELDS.index("key")
-    used: set[str] = set()
-    out = [dumps({"fields": _LIBRARY_FIELDS, "works": len(works), "records": len(records)})]
-    for n, w in sorted(enumerate(works), key=lambda nw: nw[1].work_id):
-        if n in changed:
-            e = fresh[w.work_id]
-            e.key = entry_key(e, used)
-            out.append(dumps([getattr(e, name) for name in _LIBRARY_FIELDS]))
-            continue
-        line = old_works[w.work_id]
-        values = json.loads(line)
-        old_key = values[key_at]
-        values[key_at] = _key_again(old_key, w.work_id, used)
-        out.append(line if values[key_at] == old_key else dumps(values))
-    for i in range(len(records)):
-        if i in todo:
-            e = new_records[i]
-            out.append(dumps([getattr(e, name) for name in _LIBRARY_FIELDS]))
-        else:
-            out.append(old_records[i])
-    target = Path(directory) / LIBRARY_FILE
-    with target.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=1,
-                                                 mtime=0) as gz:
-        for start in range(0, len(out), 4096):
-            gz.write(("\n".join(out[start:start + 4096]) + "\n").encode("utf-8",
-                                                                        "surrogateescape"))
-    return target.stat().st_size
-
-
-def _key_again(old_key: str, work_id: str, used: set[str]) -> str:
-    """:func:`kg.bibliography.entry_key` of an unchanged work, from its old
-    key (its family-and-year part and the work id's digits)."""
-    base = old_key.rsplit("_", 1)[0]
-    hexdigits = work_id.removeprefix("w")
-    for n in range(8, len(hexdigits) + 1):
-        key = f"{base}_{hexdigits[:n]}"
-        if key not in used:
-            used.add(key)
-            return key
-    raise RuntimeError(f"duplicate work id {work_id}")  # pragma: no cover

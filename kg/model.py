@@ -46,6 +46,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from resolve.decisions import NEAR_MISS, work_of
@@ -233,6 +234,7 @@ _LABEL, _LINK = iri(RDFS.label), iri(SCHEMA.sameAs)
 _GENERATED_BY, _DERIVED_FROM = iri(PROV.wasGeneratedBy), iri(PROV.wasDerivedFrom)
 _ASSOCIATED_WITH, _USED = iri(PROV.wasAssociatedWith), iri(PROV.used)
 _STARTED, _ENDED = iri(PROV.startedAtTime), iri(PROV.endedAtTime)
+_INFORMED_BY = iri(PROV.wasInformedBy)
 _SOURCE, _ORIGIN, _RECORD_TYPE = iri(KGR.source), iri(KGR.origin), iri(KGR.recordType)
 _ARXIV_VERSION, _AUTHOR_KEY = iri(KGR.arxivVersion), iri(KGR.authorKey)
 _AUTHOR_LIST, _RECORD_COUNT = iri(KGR.authorList), iri(KGR.recordCount)
@@ -487,9 +489,11 @@ def _match(out: Out, pair: MatchDecision, records: Sequence[Record],
         out.append(f'{e} {_WEIGHT} "{weight}"{_DECIMAL} {g} .\n')
 
 
-def _build(out: Out, build: BuildInfo) -> None:
+def _build(out: Out, build: BuildInfo, earlier: Iterable[str] = ()) -> None:
     """The build activity: the tool (a software agent with its version), the
-    settings as JSON, the input files (entities it used), start and end time."""
+    settings as JSON, the input files (entities it used), start and end time;
+    and the ``earlier`` builds (IRIs) that made works or rejections the graph
+    still holds as they made them (``kg add``), which it was informed by."""
     g = _BG
     s, agent = iri(build.iri), iri(build.agent_iri)
     version = _esc(build.tool_version)
@@ -509,6 +513,10 @@ def _build(out: Out, build: BuildInfo) -> None:
     out.append(f'{agent} {_A} {_SOFTWARE_AGENT} {g} .\n'
                f'{agent} {_LABEL} "kg-resolve {version}" {g} .\n'
                f'{agent} {_VERSION_INFO} "{version}" {g} .\n')
+    for old in sorted(set(earlier) - {build.iri}):
+        o = iri(old)
+        out.append(f'{s} {_INFORMED_BY} {o} {g} .\n'
+                   f'{o} {_A} {_ACTIVITY} {g} .\n')
 
 
 _RECORD_PREFIX = f"<{DATA}record/"
@@ -528,6 +536,35 @@ def _record_iris(records: Sequence[Record]) -> list[str]:
     return out
 
 
+class _RecordIris:
+    """:func:`_record_iris` of the records asked for (a part of the graph
+    names few of them; making all 80,000 took a second of each part)."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        self.records = records
+        self.bases: dict[str, str] = {}
+
+    def __getitem__(self, i: int) -> str:
+        r = self.records[i]
+        base = self.bases.get(r.source)
+        if base is None:
+            base = self.bases[r.source] = f"{_RECORD_PREFIX}{_seg(r.source)}/"
+        return f"{base}{_seg(r.record_id)}>"
+
+
+class _Owners:
+    """:func:`resolve.decisions.work_of`, made when first asked."""
+
+    def __init__(self, works: Sequence[Work]) -> None:
+        self.works = works
+        self.owner: dict[int, int] | None = None
+
+    def __getitem__(self, i: int) -> int:
+        if self.owner is None:
+            self.owner = {r: n for n, w in enumerate(self.works) for r in w.members}
+        return self.owner[i]
+
+
 def _redirect(out: Out, old: str, new: str) -> None:
     """A retired work id: its IRI names the work that replaced it (a merge)."""
     s = f"<{DATA}work/{old}>"
@@ -538,24 +575,27 @@ def _redirect(out: Out, old: str, new: str) -> None:
 def graph_nquads(records: Sequence[Record], works: Sequence[Work],
                  versions: Sequence[WorkVersions], rejections: Sequence[Rejection],
                  decisions: Iterable[MatchDecision], build: BuildInfo,
-                 chunk: int = 1024, redirects: Mapping[str, str] | None = None
-                 ) -> Iterator[str]:
+                 chunk: int = 1024, redirects: Mapping[str, str] | None = None,
+                 made_by: Mapping[str, str] | None = None) -> Iterator[str]:
     """Every quad of one build as N-Quads text, in chunks of whole lines (of
     ``chunk`` pieces, a node's quads or a few of them; some 300 KB): records in
     input order, then works in the given order with their versions, the
     ``redirects`` (retired work id -> the id replacing it), identifiers,
-    rejections, match decisions and the build."""
+    rejections, match decisions and the build.  ``made_by``: the builds (IRIs)
+    that made works and rejections as they are, by their IRIs, when not
+    ``build`` (a work ``kg add`` left as it was names the build that made it)."""
     return part_nquads(records, works, versions, record_positions=range(len(records)),
                        work_positions=range(len(works)), redirects=redirects or {},
-                       rejections=rejections, decisions=decisions, build=build, chunk=chunk)
+                       rejections=rejections, decisions=decisions, build=build, chunk=chunk,
+                       made_by=made_by)
 
 
 def part_nquads(records: Sequence[Record], works: Sequence[Work],
                 versions: Sequence[WorkVersions], *, record_positions: Iterable[int],
                 work_positions: Iterable[int], redirects: Mapping[str, str],
                 rejections: Sequence[Rejection], decisions: Iterable[MatchDecision],
-                build: BuildInfo, with_build: bool = True, chunk: int = 1024
-                ) -> Iterator[str]:
+                build: BuildInfo, with_build: bool = True, chunk: int = 1024,
+                made_by: Mapping[str, str] | None = None) -> Iterator[str]:
     """Part of the graph :func:`graph_nquads` makes of ``records``, ``works``
     and ``versions`` (all of them: positions and owners are theirs), for
     updating a store in place (:mod:`kg.incremental`): the records at
@@ -564,10 +604,15 @@ def part_nquads(records: Sequence[Record], works: Sequence[Work],
     identifier nodes (and schemes) and author nodes these link to, and the build activity
     unless not ``with_build``.  Every quad is one :func:`graph_nquads` writes (the
     same node writers make them); with every position and all the rest given,
-    the same quads."""
+    the same quads.  ``made_by``: see :func:`graph_nquads`."""
     out: Out = []
-    owner = work_of(len(records), works)
-    rec_iris = _record_iris(records)
+    made = made_by or {}
+    owner: Any
+    rec_iris: Any
+    if isinstance(record_positions, range) and len(record_positions) == len(records):
+        owner, rec_iris = work_of(len(records), works), _record_iris(records)
+    else:  # a part (kg add): the owners and IRIs of the records it names
+        owner, rec_iris = _Owners(works), _RecordIris(records)
     b = iri(build.iri)
     ids = _Identifiers()
     authors = _Authors()
@@ -579,7 +624,9 @@ def part_nquads(records: Sequence[Record], works: Sequence[Work],
             yield
         for n in work_positions:
             w = f"<{DATA}work/{works[n].work_id}>"
-            _work(out, works[n], w, records, rec_iris, b, ids, authors)
+            made_w = made.get(w[1:-1])
+            _work(out, works[n], w, records, rec_iris, b if made_w is None else iri(made_w),
+                  ids, authors)
             _versions(out, w, versions[n], records, rec_iris, b, ids)
             yield
         for old, new in sorted(redirects.items()):
@@ -592,14 +639,15 @@ def part_nquads(records: Sequence[Record], works: Sequence[Work],
             _identifier(out, x, ids.iris[x])
             yield
         for r in rejections:
-            _rejection(out, r, b)
+            made_r = made.get(rejection_iri(r))
+            _rejection(out, r, b if made_r is None else iri(made_r))
             yield
         written: set[str] = set()
         for decision in decisions:
             _match(out, decision, records, rec_iris, written)
             yield
         if with_build:
-            _build(out, build)
+            _build(out, build, made.values())
 
     for _ in chunks():
         if len(out) >= chunk:
@@ -629,12 +677,14 @@ def kept_decisions(decisions: Iterable[MatchDecision], evidence: str = "decision
 
 
 def resolution_nquads(resolution: Resolution, rejections: Sequence[Rejection],
-                      build: BuildInfo, evidence: str = "decisions") -> Iterator[str]:
+                      build: BuildInfo, evidence: str = "decisions",
+                      made_by: Mapping[str, str] | None = None) -> Iterator[str]:
     """:func:`graph_nquads` of a whole resolution: what ``kg build`` writes,
     with the match decisions ``evidence`` keeps (see :data:`EVIDENCE_LEVELS`)."""
     return graph_nquads(resolution.records, resolution.works, resolution.versions,
                         rejections, kept_decisions(resolution.decisions(), evidence), build,
-                        redirects=resolution.ids.redirects if resolution.ids else None)
+                        redirects=resolution.ids.redirects if resolution.ids else None,
+                        made_by=made_by)
 
 
 def graph_quads(records: Sequence[Record], works: Sequence[Work],

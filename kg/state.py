@@ -21,8 +21,11 @@ In a build's directory (``DIR/builds/NAME/``), next to ``records.jsonl.gz``
     works.jsonl.gz           made of each cluster (:mod:`kg.derived`), so that
                              ``kg add`` does not derive them again
 
-and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
-``library.jsonl.gz`` (:mod:`kg.library_file`), ``evidence-graph.nq.gz`` and
+and a packed copy of the records, rejections, features, works and ids that
+``kg add`` reads faster (:mod:`kg.packed`: ``state-packed.json`` and the
+segments it names); and, for ``kg add`` to update the graph in place (:mod:`kg.incremental`),
+``library.jsonl.gz`` (:mod:`kg.library_file`; after an add, the old build's
+file and ``library-changes.jsonl.gz``), ``evidence-graph.nq.gz`` and
 ``evidence-signatures.json.gz`` (:mod:`kg.evidence_text`).  ``kg add`` writes
 ``records-normalized.jsonl.gz`` as the old build's file followed by a gzip
 member of the new records and rejections (:func:`save_records`).
@@ -40,8 +43,8 @@ import multiprocessing
 import shutil
 import time
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, fields
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +59,10 @@ from resolve.prior import KnownLevels, KnownWork, comparisons_signature
 from resolve.scoring import Model
 from resolve.types import Author, Record, Rejection
 
+from . import derived, packed
 from .derived import load_features, load_works, save_features, save_works, write_gz
 from .store import StoreError
+from .vocab import DATA
 
 IDS_FILE = "work-ids.json.gz"
 RECORDS_FILE = "records-normalized.jsonl.gz"
@@ -68,17 +73,34 @@ FORMAT = 1
 
 # --- work ids -----------------------------------------------------------------
 
-def save_ids(directory: Path, resolution: Resolution) -> None:
-    """Write the works' id state of ``resolution`` into ``directory``."""
+IdRow = tuple[str, tuple[str, str], int, list[tuple[str, str]]]
+
+
+def id_rows(resolution: Resolution) -> list[IdRow]:
+    """Each work's id, founder, generation and sorted record keys, sorted:
+    what :func:`save_ids` (and the packed copy, :mod:`kg.packed`) keep."""
     ids = resolution.ids
     assert ids is not None
     records = resolution.records
-    works = sorted(zip(ids.ids, ids.founders, ids.since,
-                       ([records[i].key for i in c] for c in resolution.clustering.clusters),
-                       strict=True))
+    return sorted(zip(ids.ids, ids.founders, ids.since,
+                      (sorted([(records[i].source, records[i].record_id) for i in c])
+                       for c in resolution.clustering.clusters), strict=True))
+
+
+def save_ids(directory: Path, resolution: Resolution,
+             made_by: Mapping[str, str] | None = None,
+             rows: list[IdRow] | None = None) -> None:
+    """Write the works' id state of ``resolution`` into ``directory``, with
+    ``made_by`` (:func:`kg.incremental.made_by`: which earlier build made a
+    work or rejection as it is, by IRI; kept without the IRIs' common part,
+    :func:`short_made_by`).  ``rows``: :func:`id_rows`, if made already."""
+    ids = resolution.ids
+    assert ids is not None
     doc = {"format": FORMAT, "generation": ids.generation, "redirects": ids.redirects,
            "works": [{"id": i, "founder": list(f), "since": s,
-                      "members": sorted([list(k) for k in m])} for i, f, s, m in works]}
+                      "members": [list(k) for k in m]}
+                     for i, f, s, m in (rows if rows is not None else id_rows(resolution))],
+           "made by": short_made_by(made_by or {})}
     write_gz(directory / IDS_FILE, [json.dumps(doc, ensure_ascii=False, sort_keys=True)])
 
 
@@ -99,6 +121,28 @@ def load_ids(directory: Path) -> PriorIds | None:
         return PriorIds(works, dict(doc["redirects"]), int(doc["generation"]))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{path}: cannot read the work ids: {exc}") from exc
+
+
+def load_made_by(directory: Path) -> dict[str, str]:
+    """The ``made_by`` :func:`save_ids` kept in ``directory`` (full IRIs)."""
+    path = directory / IDS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            return full_made_by(json.load(fh).get("made by", {}))
+    except (OSError, ValueError, TypeError, AttributeError) as exc:
+        raise StoreError(f"{path}: cannot read the work ids: {exc}") from exc
+
+
+def short_made_by(made_by: Mapping[str, str]) -> dict[str, str]:
+    """``made_by`` without the IRIs' common parts (``work/w...`` -> build id)."""
+    n, m = len(DATA), len(f"{DATA}build/")
+    return {s[n:]: b[m:] for s, b in sorted(made_by.items())}
+
+
+def full_made_by(short: Mapping[str, str]) -> dict[str, str]:
+    return {f"{DATA}{s}": f"{DATA}build/{b}" for s, b in short.items()}
 
 
 def _key(value: Any) -> tuple[str, str]:
@@ -215,11 +259,19 @@ class State:
     none or they were made by other code (they are computed again)."""
     works: dict[tuple[int, ...], KnownWork] | None = None
     """What was made of each cluster, by its record positions (:mod:`kg.derived`)."""
+    made_by: dict[str, str] = field(default_factory=dict)
+    """Which earlier build made a work or rejection as it is (:func:`save_ids`)."""
 
 
 def load_state(directory: Path) -> State:
-    """The resolution state of the build in ``directory``."""
-    records, rejected = load_records(directory)
+    """The resolution state of the build in ``directory``: from its packed
+    copy (:mod:`kg.packed`) where this Python can read it, else from the
+    JSON files."""
+    fast = packed.load(directory, derived.features_code(), derived.works_code())
+    if fast is not None:
+        records, rejected = fast.records, fast.rejected
+    else:
+        records, rejected = load_records(directory)
     path = directory / RESOLUTION_FILE
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -236,21 +288,33 @@ def load_state(directory: Path) -> State:
                                      z["b"].astype(np.int64), z["levels"].astype(np.int8))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise StoreError(f"{directory}: cannot read the resolution state: {exc}") from exc
+    if fast is not None and (fast.ids is not None or not (directory / IDS_FILE).is_file()):
+        return State(records, rejected, fast.ids, estimation, levels, fast.features, fast.works,
+                     full_made_by(fast.made_by))
     return State(records, rejected, load_ids(directory), estimation, levels,
-                 load_features(directory, len(records)), load_works(directory, len(records)))
+                 load_features(directory, len(records)), load_works(directory, len(records)),
+                 load_made_by(directory))
 
 
 def save_state(directory: Path, resolution: Resolution, rejected: Sequence[Rejection],
-               earlier: Earlier | None = None) -> None:
+               earlier: Earlier | None = None, made_by: Mapping[str, str] | None = None
+               ) -> None:
     """Everything above, for the build in ``directory`` (``earlier``: see
-    :func:`save_records`)."""
-    save_ids(directory, resolution)
+    :func:`save_records`; ``made_by``: see :func:`save_ids`)."""
+    rows = id_rows(resolution) if resolution.ids is not None else None
+    short = short_made_by(made_by or {})
+    if rows is not None:
+        save_ids(directory, resolution, made_by, rows)
     save_records(directory, resolution.records, rejected, earlier)
     save_levels(directory, resolution)
     own = resolution.own_features
-    save_features(directory, resolution.features if own is None else own,
-                  (earlier.directory, earlier.records) if earlier else None)
+    kept = resolution.features if own is None else own
+    save_features(directory, kept, (earlier.directory, earlier.records) if earlier else None)
     save_works(directory, resolution)
+    packed.save(directory, resolution, rejected, kept, derived.features_code(),
+                derived.works_code(),
+                (earlier.directory, earlier.records, earlier.rejected) if earlier else None,
+                short, rows)
 
 
 class StateWriter:
@@ -263,9 +327,10 @@ class StateWriter:
 
     def __init__(self, directory: Path, resolution: Resolution,
                  rejected: Sequence[Rejection], earlier: Earlier | None = None,
-                 then: Callable[[], object] | None = None) -> None:
+                 then: Callable[[], object] | None = None,
+                 made_by: Mapping[str, str] | None = None) -> None:
         self.directory = Path(directory)
-        self._args = (resolution, rejected, earlier)
+        self._args = (resolution, rejected, earlier, made_by)
         self._then = then
         """Also done by the same process, after the state (``kg add`` in
         place: the library file, see :mod:`kg.incremental`)."""

@@ -49,7 +49,7 @@ PRISM = Namespace("prism", "http://prismstandard.org/namespaces/basic/2.0/",
                   "publicationName volume issueIdentifier pageRange doi")
 PROV = Namespace("prov", "http://www.w3.org/ns/prov#", """
     Activity SoftwareAgent Entity wasGeneratedBy wasDerivedFrom wasAssociatedWith used
-    startedAtTime endedAtTime Agent wasAttributedTo generatedAtTime
+    startedAtTime endedAtTime Agent wasAttributedTo generatedAtTime wasInformedBy
 """)
 DATACITE = Namespace("datacite", "http://purl.org/spar/datacite/", """
     Identifier IdentifierScheme hasIdentifier usesIdentifierScheme

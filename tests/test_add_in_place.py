@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 from _kgfixtures import EXAMPLE_FILES, describe, run
-from pyoxigraph import Store
+from pyoxigraph import NamedNode, Store
 from test_add import A1, B1, C1, _synthetic, _write
 
-from kg import evidence_text, incremental
+from kg import evidence_text, incremental, library_file
 from kg.add import add_records
 from kg.build import build_store
-from kg.library_file import LIBRARY_FILE
+from kg.library_file import CHANGES_FILE, load_library
 from kg.state import RECORDS_FILE
 from kg.storedir import current_path, store_metadata
-from kg.vocab import PROV
+from kg.vocab import BUILD_GRAPH, DATA, PROV
 
 # The build activity's start and end times: the only quads two writes of one
 # resolution differ in (the clock moves); everything else, the build's IRI too,
@@ -51,16 +51,21 @@ def add_both_ways(tmp_path: Path, monkeypatch, first: list[str], second: list[st
     shutil.copytree(inplace, full)
     for step in ([second, then] if then else [second]):
         monkeypatch.setattr(incremental, "IN_PLACE_UP_TO", 1.0)
+        monkeypatch.setattr(library_file, "CHANGES_UP_TO", 1.0)
         add_records(step, inplace, jobs=1)
         assert store_metadata(inplace)["graph"]["written"] == "in place"
+        assert (current_path(inplace) / CHANGES_FILE).is_file()
         monkeypatch.setattr(incremental, "IN_PLACE_UP_TO", -1.0)
         add_records(step, full, jobs=1)
         meta = store_metadata(full)
         assert meta["graph"]["written"] == "in full" and "rewrites" in meta["graph"]["why"]
         assert store_metadata(inplace)["build"] == meta["build"]
         assert dump(current_path(inplace)) == dump(current_path(full))
-        for name in (LIBRARY_FILE, RECORDS_FILE, evidence_text.EVIDENCE_FILE):  # reused, or not
+        for name in (RECORDS_FILE, evidence_text.EVIDENCE_FILE):  # reused, or not
             assert unzip(current_path(inplace) / name) == unzip(current_path(full) / name), name
+        # the library: the old file and the add's changes, or the file whole
+        assert not (current_path(full) / CHANGES_FILE).exists()
+        assert load_library(current_path(inplace)) == load_library(current_path(full))
     return inplace, full
 
 
@@ -180,3 +185,29 @@ def test_an_author_node_goes_with_the_last_record_linking_to_it():
     assert incremental._orphan_authors(store, [a.value], {str(links[2]): links[2]}, links) == []
     # only author nodes are looked at
     assert incremental._orphan_authors(store, [r1.value], {}, links) == []
+
+
+def test_a_work_names_the_build_that_made_it_as_it_is(tmp_path):
+    """An add rewrites no quad of a work it left as it was: the work's
+    prov:wasGeneratedBy names the build that made it so (and the new build
+    is informed by that one); the works it changed or made name the add."""
+    store = tmp_path / "s"
+    first = build_store(EXAMPLE_FILES[:3], store, jobs=1)
+    before = {w.work_id: frozenset(first.read.records[i].key for i in w.members)
+              for w in first.resolution.works}
+    added = add_records(EXAMPLE_FILES[3:], store, jobs=1)
+    b1, b2 = (f"{DATA}build/{r.build_id}" for r in (first, added))
+    db = Store.read_only(str(current_path(store)))
+    made = {q.subject.value.rsplit("/", 1)[-1]: q.object.value
+            for q in db.quads_for_pattern(None, NamedNode(PROV.wasGeneratedBy), None)}
+    records = added.resolution.records
+    kept = {w.work_id for w in added.resolution.works
+            if before.get(w.work_id) == frozenset(records[i].key for i in w.members)}
+    assert kept and len(kept) < len(added.resolution.works)
+    for w in added.resolution.works:
+        assert made[w.work_id] == (b1 if w.work_id in kept else b2), w.work_id
+    assert NamedNode(b1) in [q.object for q in db.quads_for_pattern(
+        NamedNode(b2), NamedNode(PROV.wasInformedBy), None, NamedNode(BUILD_GRAPH))]
+    del db
+    again = add_records(EXAMPLE_FILES[3:], store, jobs=1)  # nothing new: the same build id
+    assert again.build_id == added.build_id

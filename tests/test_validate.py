@@ -217,7 +217,7 @@ def test_validate_graph_on_a_tiny_graph(shapes):
     g.parse(data=HEAD.replace("PREFIX", "@prefix").replace(">\n", "> .\n") + f"""
         <{DATA}rejection/x> a kgr:Rejection ; kgr:origin "f.csv:3" ;
             prov:wasGeneratedBy <{DATA}build/b> .
-        <{DATA}build/b> a kgr:Build .
+        <{DATA}build/b> a kgr:Build , prov:Activity .
     """, format="turtle")
     found = validate_graph(g, shapes, [f"{DATA}rejection/x"])
     assert [(v.path, v.component) for v in found] == [("kgr:reason", "MinCount")]
