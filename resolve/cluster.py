@@ -301,16 +301,17 @@ def _rejoin_copies(parts: list[tuple[int, ...]], evidence: dict[tuple[int, int],
     along seams no looser than its parts (issue 15, "big clusters stay
     whole").  Between two works most cross pairs are clear non-matches."""
     where = {m: k for k, part in enumerate(parts) for m in part}
-    barred = set()
+    across: dict[tuple[int, int], list[ScoredPair]] = {}
     for p in scored:
         ka, kb = where.get(p.a), where.get(p.b)
-        if ka is not None and kb is not None and ka != kb and _says_two_works(p):
-            barred.add((min(ka, kb), max(ka, kb)))
+        if ka is not None and kb is not None and ka != kb:
+            across.setdefault((min(ka, kb), max(ka, kb)), []).append(p)
     joined = UnionFind(range(len(parts)))
     for ka in range(len(parts)):
         for kb in range(ka + 1, len(parts)):
-            if (ka, kb) not in barred and _seam_median(parts[ka], parts[kb],
-                                                       evidence) >= max_seam:
+            # the evidence of a pair is worked out again: only where the median allows
+            if (_seam_median(parts[ka], parts[kb], evidence) >= max_seam
+                    and not any(map(_says_two_works, across.get((ka, kb), ())))):
                 joined.union(ka, kb)
     return sorted(tuple(sorted(m for k in ks for m in parts[k])) for ks in joined.groups())
 
