@@ -69,8 +69,7 @@ import gc
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +84,7 @@ from .build import (
     Progress,
     ReadResult,
     after_read,
+    long_lived,
     read_records,
     resolve_and_commit,
 )
@@ -120,7 +120,7 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
             if progress:
                 progress(f"reading the resolution state of {store}")
             t = time.perf_counter()
-            with _long_lived():
+            with long_lived():
                 state = load_state(pinned.path)
             settings = Settings.from_json(_json(meta.get("settings", {})))
             state_seconds = round(time.perf_counter() - t, 3)
@@ -162,27 +162,9 @@ def add_records(inputs: Iterable[str | Path], store: str | Path, *, fmt: str | N
                         pinned.path, meta, state.ids, len(state.records), len(state.rejected),
                         state.made_by))
     finally:
-        gc.unfreeze()  # see _long_lived
+        gc.unfreeze()  # see kg.build.long_lived
     report.timings["resolution state read"] = state_seconds
     return report
-
-
-@contextmanager
-def _long_lived() -> Iterator[None]:
-    """Objects made in the block live as long as the add (the state: a few
-    million records, features and works): the cyclic garbage collector does
-    not run while they are made, and leaves them out of its later runs
-    (:func:`gc.freeze`), which otherwise walk them again and again (a fifth
-    of depression's blocking and state read).  :func:`add_records` gives them
-    back to it at its end."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-        gc.freeze()
 
 
 def _json(value: object) -> str:

@@ -269,9 +269,10 @@ def build_store(inputs: Iterable[str | Path], store: str | Path,
 
 @contextmanager
 def long_lived() -> Iterator[None]:
-    """Objects made in the block live as long as the build (the records and
-    the resolution): the cyclic garbage collector does not run while they
-    are made, and leaves them out of its later runs (:func:`gc.freeze`),
+    """Objects made in the block live as long as the build or the add (the
+    records, the state read back, the resolution): the cyclic garbage
+    collector does not run while they are made, and leaves them out of its
+    later runs (:func:`gc.freeze`),
     which otherwise walk them again and again (depression: 19 full
     collections, 10 s under load, in blocking, clustering, works, versions...;
     they found almost nothing to free).  The caller gives them back with
