@@ -205,13 +205,19 @@ def entry_key(e: WorkEntry, used: set[str]) -> str:
         family = fam or (name.split()[-1] if name.split() else "")
     family = re.sub(r"[^a-z0-9]", "", anyascii(family).lower()) or "anon"
     year = re.sub(r"[^0-9]", "", e.year) or "nd"
-    hexdigits = e.work_id.removeprefix("w")
+    return suffixed_key(f"{family}{year}", e.work_id, used)
+
+
+def suffixed_key(base: str, work_id: str, used: set[str]) -> str:
+    """``base`` with the shortest prefix (8 digits or more) of the work id's
+    digits that no key in ``used`` has; the key is added to ``used``."""
+    hexdigits = work_id.removeprefix("w")
     for n in range(8, len(hexdigits) + 1):
-        key = f"{family}{year}_{hexdigits[:n]}"
+        key = f"{base}_{hexdigits[:n]}"
         if key not in used:
             used.add(key)
             return key
-    raise RuntimeError(f"duplicate work id {e.work_id}")  # pragma: no cover
+    raise RuntimeError(f"duplicate work id {work_id}")  # pragma: no cover
 
 
 # ------------------------------------------------------------------ BibTeX

@@ -37,7 +37,7 @@ from pathlib import Path
 from resolve.decisions import work_of
 from resolve.types import Record, Work, is_preprint_doi
 
-from .bibliography import WorkEntry, best_url, entry_key
+from .bibliography import WorkEntry, best_url, entry_key, suffixed_key
 
 LIBRARY_FILE = "library.jsonl.gz"
 CHANGES_FILE = "library-changes.jsonl.gz"
@@ -246,14 +246,7 @@ def save_changes(old: Path, directory: Path, records: Sequence[Record], works: S
 def _key_again(old_key: str, work_id: str, used: set[str]) -> str:
     """:func:`kg.bibliography.entry_key` of a work, from a key it was given
     before (its family-and-year part and the work id's digits)."""
-    base = old_key.rsplit("_", 1)[0]
-    hexdigits = work_id.removeprefix("w")
-    for n in range(8, len(hexdigits) + 1):
-        key = f"{base}_{hexdigits[:n]}"
-        if key not in used:
-            used.add(key)
-            return key
-    raise RuntimeError(f"duplicate work id {work_id}")  # pragma: no cover
+    return suffixed_key(old_key.rsplit("_", 1)[0], work_id, used)
 
 
 __all__ = ["CHANGES_FILE", "LIBRARY_FILE", "load_library", "record_entries_of",
